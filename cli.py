@@ -1,0 +1,284 @@
+"""chuanhuo's command line: parse options, call one pipeline function, render the result.
+
+No logic lives here. Errors of the ChuanhuoError family are shown as a message
+with a hint and the documented exit code (warehouse.errors.ExitCode); logging is
+configured here, once, for every layer.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable, Sequence
+from decimal import Decimal
+from functools import wraps
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+from rich.console import Console
+from rich.logging import RichHandler
+from rich.table import Table
+
+import pipeline
+from exports.cells import to_wan
+from warehouse import paths
+from warehouse.errors import ChuanhuoError, ExitCode
+
+app = typer.Typer(
+    help="川货电商节 sales warehouse: load platform exports, build marts, rank, export.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+out = Console()
+err = Console(stderr=True)
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+DbOption = Annotated[
+    Path,
+    typer.Option(
+        "--db",
+        envvar=paths.DB_ENV_VAR,
+        help="Warehouse file (DuckDB). Default ./chuanhuo.duckdb or $CHUANHUO_DB.",
+    ),
+]
+YearOption = Annotated[int, typer.Option("--year", help="Programme year, e.g. 2022.")]
+OutOption = Annotated[Path, typer.Option("--out", help="Folder to write files into.")]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
+WaitOption = Annotated[
+    float, typer.Option("--wait", help="Seconds to wait for a running load to finish.")
+]
+
+
+@app.callback()
+def main(
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log debug detail.")] = False,
+) -> None:
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.INFO,
+        format="%(message)s",
+        handlers=[RichHandler(console=err, show_path=False, show_time=False)],
+    )
+    for noisy in ("dbt", "fsspec", "urllib3"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+def handles_errors(command: F) -> F:
+    """Turn a ChuanhuoError into its message and exit code instead of a traceback."""
+
+    @wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except ChuanhuoError as error:
+            err.print(f"[bold red]error:[/] {error.title}", highlight=False)
+            if error.hint:
+                err.print(f"[yellow]hint:[/] {error.hint}", highlight=False)
+            raise typer.Exit(int(error.exit_code)) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _money(value: Decimal | None) -> str:
+    wan = to_wan(value)
+    return "" if wan is None else f"{wan:,.2f}"
+
+
+def _plain(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, Decimal):
+        return f"{value:.4f}"
+    return str(value)
+
+
+def render_lists(tables: Sequence[pipeline.ListTable], top: int | None) -> None:
+    for table in tables:
+        money = set(table.money_columns)
+        shown = table.frame if top is None else table.frame.head(top)
+        grid = Table(title=f"{table.title}（金额：万元）", title_justify="left")
+        for column in shown.columns:
+            title = table.column_titles.get(column, column)
+            grid.add_column(title, justify="right" if column in money else "left")
+        for row in shown.iter_rows():
+            grid.add_row(
+                *(
+                    _money(value) if column in money else _plain(value)
+                    for column, value in zip(shown.columns, row, strict=True)
+                )
+            )
+        out.print(grid)
+        if top is not None and table.frame.height > top:
+            out.print(f"  … {table.frame.height - top} more rows (--top to show more)")
+
+
+def _json_default(value: object) -> str:
+    return str(value)
+
+
+def lists_as_json(tables: Sequence[pipeline.ListTable]) -> str:
+    return json.dumps(
+        {table.list_id: {"title": table.title, "rows": table.frame.to_dicts()} for table in tables},
+        ensure_ascii=False,
+        default=_json_default,
+        indent=2,
+    )
+
+
+def render_loads(report: pipeline.IngestReport) -> None:
+    grid = Table(title="files loaded", title_justify="left")
+    for column in ("file", "layout", "load", "read", "loaded", "rejected", "skipped", "status"):
+        grid.add_column(column, justify="right" if column not in ("file", "layout") else "left")
+    for result in report.results:
+        grid.add_row(
+            result.source_file,
+            result.layout or "",
+            str(result.load_id),
+            f"{result.rows_read:,}",
+            f"{result.rows_loaded:,}",
+            f"{result.rows_rejected:,}",
+            f"{result.rows_skipped:,}",
+            result.status,
+        )
+    out.print(grid)
+
+
+@app.command()
+@handles_errors
+def demo(
+    db: DbOption = paths.default_db_path(),
+    out_dir: OutOption = Path("out"),
+    year: YearOption = 2022,
+    top: Annotated[int, typer.Option(help="Rows shown per list.")] = 10,
+) -> None:
+    """Run the main job on the bundled samples: load, build the marts, rank, export.
+
+    Example: chuanhuo demo --db chuanhuo.duckdb --out out
+    """
+    report = pipeline.run_demo(db, out_dir, year=year)
+    render_loads(report.ingest)
+    render_lists(report.tables, top)
+    out.print(f"wrote {len(report.written)} files to {out_dir}/ (workbook: {report.written[0]})")
+
+
+@app.command()
+@handles_errors
+def ingest(
+    targets: Annotated[list[Path], typer.Argument(help="Export files or folders.")],
+    db: DbOption = paths.default_db_path(),
+    platform: Annotated[str | None, typer.Option(help="Force the platform code.")] = None,
+    store: Annotated[str | None, typer.Option(help="The store these files belong to.")] = None,
+    layout: Annotated[str | None, typer.Option(help="Force a layout.")] = None,
+    wait: WaitOption = 0.0,
+) -> None:
+    """Validate and load platform export files; exit 3 when rows were rejected.
+
+    Example: chuanhuo ingest --platform tmall --store 12345678 ExportOrderList.csv
+    """
+    report = pipeline.ingest_files(
+        db, targets, platform=platform, store_id=store, layout=layout, wait_seconds=wait
+    )
+    render_loads(report)
+    if report.rows_rejected:
+        err.print(f"[yellow]{report.rows_rejected:,} rows rejected: see raw.rejected_rows[/]")
+        raise typer.Exit(int(ExitCode.ROWS_REJECTED))
+
+
+@app.command()
+@handles_errors
+def registries(
+    folder: Annotated[Path, typer.Argument(help="Folder of registry files (csv/xlsx).")],
+    db: DbOption = paths.default_db_path(),
+    wait: WaitOption = 0.0,
+) -> None:
+    """Load registries (企业库, 店铺, 四川好物库, 直播人才库) and the annual plans.
+
+    Example: chuanhuo registries data/samples/registries
+    """
+    report = pipeline.load_reference_data(db, registries_dir=folder, wait_seconds=wait)
+    render_loads(report)
+    if report.rows_rejected:
+        raise typer.Exit(int(ExitCode.ROWS_REJECTED))
+
+
+@app.command()
+@handles_errors
+def build(
+    db: DbOption = paths.default_db_path(),
+    full_refresh: Annotated[bool, typer.Option(help="Rebuild every model.")] = False,
+) -> None:
+    """Build and test the dbt marts over what is loaded.
+
+    Example: chuanhuo build --db chuanhuo.duckdb
+    """
+    summary = pipeline.build(db, full_refresh=full_refresh)
+    out.print(f"dbt build: {summary}")
+
+
+@app.command()
+@handles_errors
+def rank(
+    year: YearOption,
+    db: DbOption = paths.default_db_path(),
+    rules: Annotated[Path | None, typer.Option(help="Rules file (default: the year's).")] = None,
+    list_id: Annotated[str | None, typer.Option("--list", help="Show one list only.")] = None,
+    top: Annotated[int | None, typer.Option(help="Rows shown per list.")] = 20,
+    as_json: JsonOption = False,
+) -> None:
+    """Evaluate and rank a year by its rules file and print the lists.
+
+    Example: chuanhuo rank --year 2022 --list county_top100 --top 10
+    """
+    _, tables = pipeline.rank(db, year, rules_path=rules)
+    if list_id is not None:
+        tables = [table for table in tables if table.list_id == list_id]
+        if not tables:
+            raise typer.BadParameter(f"no list {list_id!r} in {year}", param_hint="--list")
+    if as_json:
+        out.print_json(lists_as_json(tables))
+    else:
+        render_lists(tables, top)
+
+
+@app.command()
+@handles_errors
+def explain(
+    unit: Annotated[str, typer.Argument(help="Unit id (credit code, county code) or name.")],
+    year: YearOption,
+    db: DbOption = paths.default_db_path(),
+    as_json: JsonOption = False,
+) -> None:
+    """Why a unit ranked where it did: indicators, weights, score, grade, roster.
+
+    Example: chuanhuo explain --year 2022 510522
+    """
+    explanation = pipeline.explain_unit(db, year, unit)
+    payload = json.dumps(explanation.to_dict(), ensure_ascii=False, default=_json_default)
+    if as_json:
+        out.print_json(payload)
+    else:
+        out.print(explanation)
+
+
+@app.command()
+@handles_errors
+def export(
+    year: YearOption,
+    db: DbOption = paths.default_db_path(),
+    out_dir: OutOption = Path("out"),
+) -> None:
+    """Write the award workbook (xlsx, 万元), CSV for Excel and Parquet of a year's lists.
+
+    Example: chuanhuo export --year 2022 --out out
+    """
+    written = pipeline.export(db, year, out_dir)
+    for path in written:
+        out.print(str(path))
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,139 @@
+"""The jobs users run: each opens the warehouse, calls the layers in order, and closes it.
+
+One function per CLI command, so the CLI stays a thin client and tests can call
+the same functions directly. This module sequences ingest, the dbt build,
+scoring and exports; it computes nothing itself and never prints.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from exports.tables import write_tables
+from exports.workbook import write_workbook
+from ingest.loader import LoadResult, load_directory, load_file
+from ingest.plan import load_plan, load_plan_into
+from ingest.registries import load_registries
+from scoring.api import Explanation, ListTable, RankingRun, explain, list_tables, rank_year
+from warehouse import paths
+from warehouse.db import warehouse
+from warehouse.dbt import BuildSummary, build_marts
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class IngestReport:
+    """What one ingest run did, file by file."""
+
+    results: list[LoadResult] = field(default_factory=list)
+
+    @property
+    def rows_rejected(self) -> int:
+        return sum(result.rows_rejected for result in self.results)
+
+    @property
+    def rows_loaded(self) -> int:
+        return sum(result.rows_loaded for result in self.results)
+
+
+@dataclass
+class DemoReport:
+    """The main job on the bundled samples: loads, build, rankings and files written."""
+
+    ingest: IngestReport
+    build: BuildSummary
+    ranking: RankingRun
+    tables: list[ListTable]
+    written: list[Path]
+
+
+def ingest_files(
+    db_path: Path,
+    targets: list[Path],
+    *,
+    platform: str | None = None,
+    store_id: str | None = None,
+    layout: str | None = None,
+    wait_seconds: float = 0.0,
+) -> IngestReport:
+    """Load platform export files or folders of them into the warehouse."""
+    report = IngestReport()
+    with warehouse(db_path, wait_seconds=wait_seconds) as con:
+        for target in targets:
+            if target.is_dir():
+                report.results.extend(load_directory(con, target))
+            else:
+                report.results.append(
+                    load_file(con, target, platform=platform, store_id=store_id, layout=layout)
+                )
+    return report
+
+
+def load_reference_data(
+    db_path: Path,
+    *,
+    registries_dir: Path | None = None,
+    plans_dir: Path = paths.PLANS_DIR,
+    wait_seconds: float = 0.0,
+) -> IngestReport:
+    """Load registries (when a folder is given) and every annual plan file."""
+    report = IngestReport()
+    with warehouse(db_path, wait_seconds=wait_seconds) as con:
+        if registries_dir is not None:
+            report.results.extend(load_registries(con, registries_dir))
+        for plan_file in sorted(plans_dir.glob("*.yaml")):
+            load_plan_into(con, load_plan(plan_file))
+    return report
+
+
+def build(db_path: Path, *, full_refresh: bool = False) -> BuildSummary:
+    """Build and test the dbt marts over what is loaded."""
+    return build_marts(db_path, full_refresh=full_refresh)
+
+
+def rank(db_path: Path, year: int, *, rules_path: Path | None = None) -> tuple[
+    RankingRun, list[ListTable]
+]:
+    """Evaluate and rank one year (and any earlier year it needs), return its lists."""
+    with warehouse(db_path) as con:
+        run = rank_year(con, year, rules_path=rules_path)
+        return run, list_tables(con, year)
+
+
+def stored_lists(db_path: Path, year: int) -> list[ListTable]:
+    """The lists of a year as last ranked, without ranking again."""
+    with warehouse(db_path, read_only=True) as con:
+        return list_tables(con, year)
+
+
+def explain_unit(db_path: Path, year: int, unit: str) -> Explanation:
+    with warehouse(db_path, read_only=True) as con:
+        return explain(con, year, unit)
+
+
+def export(db_path: Path, year: int, out_dir: Path, *, rank_first: bool = True) -> list[Path]:
+    """Write the award workbook, CSV and Parquet of a year's lists into out_dir."""
+    if rank_first:
+        _, tables = rank(db_path, year)
+    else:
+        tables = stored_lists(db_path, year)
+    workbook = write_workbook(tables, out_dir / f"{year}年度川货电商节榜单.xlsx", year=year)
+    return [workbook, *write_tables(tables, out_dir, year=year)]
+
+
+def run_demo(db_path: Path, out_dir: Path, *, year: int = 2022) -> DemoReport:
+    """The main job on the bundled samples: load, build, rank, export."""
+    reference = load_reference_data(db_path, registries_dir=paths.SAMPLES_DIR / "registries")
+    sales = ingest_files(db_path, [paths.SAMPLES_DIR / "inbox"])
+    loads = IngestReport(results=reference.results + sales.results)
+    summary = build(db_path)
+    ranking, tables = rank(db_path, year)
+    workbook = write_workbook(tables, out_dir / f"{year}年度川货电商节榜单.xlsx", year=year)
+    written = [workbook, *write_tables(tables, out_dir, year=year)]
+    log.info("main job done: %d files loaded, marts built, %d lists for %d", len(loads.results),
+             len(tables), year)
+    return DemoReport(ingest=loads, build=summary, ranking=ranking, tables=tables,
+                      written=written)
