@@ -1,0 +1,134 @@
+"""Cell cleaners: turning the text the platforms print into values, as polars expressions.
+
+Every cleaner takes and returns a polars expression so a whole column is cleaned
+at once; none of them loops over rows in Python. Parsers return null for text
+they cannot read, and each has a matching `*_is_bad` test so the caller can
+reject the row with a reason instead of losing the value silently. Money is
+parsed from its text straight to Decimal(18, 2): never through float, never
+rounded (a third decimal other than zero is bad, not truncated).
+"""
+
+from __future__ import annotations
+
+import logging
+import unicodedata
+
+import polars as pl
+
+log = logging.getLogger(__name__)
+
+MONEY_DTYPE = pl.Decimal(18, 2)
+
+# Cells that mean "nothing here" in the platforms' exports.
+EMPTY_MARKERS: tuple[str, ...] = ("", "-", "--", "—", "nan", "NaN", "null", "NULL", "None")
+
+# Excel turns long numeric IDs into 2.50623E+14: the digits are gone for good.
+_EXCEL_DAMAGE = r"^[0-9](\.[0-9]+)?[eE]\+?[0-9]+$"
+_MONEY_TEXT = r"^[+-]?[0-9]+(\.[0-9]{0,2}0*)?$"
+_INTEGER_TEXT = r"^[+-]?[0-9]+(\.0*)?$"
+
+TIMESTAMP_FORMATS: tuple[str, ...] = (
+    "%Y-%m-%d %H:%M:%S",
+    "%Y/%m/%d %H:%M:%S",
+    "%Y-%m-%d %H:%M",
+    "%Y/%m/%d %H:%M",
+    "%Y-%m-%dT%H:%M:%S",
+    "%Y%m%d%H%M%S",
+)
+DATE_FORMATS: tuple[str, ...] = ("%Y-%m-%d", "%Y/%m/%d", "%Y%m%d")
+
+
+def normalise_header(name: object) -> str:
+    """A header name as layouts spell it: NFKC, no Excel wrappers, quotes, tabs or edges.
+
+    Taobao's headers carry trailing spaces (`订单付款时间 `), other files full-width
+    brackets or a BOM; all of that is noise for matching.
+    """
+    text = "" if name is None else str(name)
+    text = unicodedata.normalize("NFKC", text).replace("\ufeff", "")
+    text = text.strip()
+    if text.startswith("="):
+        text = text[1:]
+    return text.strip().strip("\"'").strip()
+
+
+def clean_text(expr: pl.Expr) -> pl.Expr:
+    """Unwrap `="…"`, a leading tab or apostrophe, trim, and turn empty markers into null."""
+    unwrapped = (
+        expr.cast(pl.String)
+        .str.replace(r'^\s*="(.*)"\s*$', "$1")
+        .str.strip_chars()
+        .str.strip_chars_start("'")
+        .str.strip_chars()
+    )
+    return pl.when(unwrapped.is_in(EMPTY_MARKERS)).then(None).otherwise(unwrapped)
+
+
+def _number_text(expr: pl.Expr) -> pl.Expr:
+    """Clean text of an amount: full-width digits folded, ¥ ￥ 元 and separators removed."""
+    return clean_text(expr).str.normalize("NFKC").str.replace_all(r"[¥元,\s]", "")
+
+
+def money(expr: pl.Expr) -> pl.Expr:
+    """An amount in yuan as Decimal(18, 2), null where empty or unreadable."""
+    text = _number_text(expr)
+    return pl.when(text.str.contains(_MONEY_TEXT)).then(text).cast(MONEY_DTYPE, strict=False)
+
+
+def money_is_bad(expr: pl.Expr) -> pl.Expr:
+    """True where the cell holds something but not an amount with at most two decimals."""
+    text = _number_text(expr)
+    return text.is_not_null() & ~text.str.contains(_MONEY_TEXT).fill_null(False)
+
+
+def integer(expr: pl.Expr) -> pl.Expr:
+    """A count (件数, 买家数) as Int64; `1,234` and `3.0` read, null where empty or unreadable."""
+    text = _number_text(expr)
+    whole = text.str.replace(r"\.0*$", "")
+    return pl.when(text.str.contains(_INTEGER_TEXT)).then(whole).cast(pl.Int64, strict=False)
+
+
+def integer_is_bad(expr: pl.Expr) -> pl.Expr:
+    text = _number_text(expr)
+    return text.is_not_null() & ~text.str.contains(_INTEGER_TEXT).fill_null(False)
+
+
+def percent(expr: pl.Expr) -> pl.Expr:
+    """`12.34%` as the fraction 0.1234 (Decimal(18, 6)); a bare number is taken as a percent."""
+    text = _number_text(expr).str.replace(r"%$", "")
+    valid = text.str.contains(r"^[+-]?[0-9]+(\.[0-9]{0,4}0*)?$")
+    hundredths = pl.when(valid).then(text).cast(pl.Decimal(18, 6), strict=False)
+    return hundredths / 100
+
+
+def identifier(expr: pl.Expr) -> pl.Expr:
+    """An ID as text: wrappers removed, leading zeros kept, `123.0` from Excel trimmed."""
+    text = clean_text(expr).str.normalize("NFKC").str.strip_chars()
+    return text.str.replace(r"^([0-9]+)\.0+$", "$1")
+
+
+def identifier_is_damaged(expr: pl.Expr) -> pl.Expr:
+    """True where Excel printed the ID in scientific notation (its digits are lost)."""
+    return identifier(expr).str.contains(_EXCEL_DAMAGE).fill_null(False)
+
+
+def timestamp(expr: pl.Expr) -> pl.Expr:
+    """A local (Beijing) timestamp from any of the formats the exports use, no zone."""
+    text = clean_text(expr).str.normalize("NFKC")
+    return pl.coalesce(
+        [text.str.to_datetime(fmt, strict=False, time_unit="us") for fmt in TIMESTAMP_FORMATS]
+        + [text.str.to_date(fmt, strict=False).cast(pl.Datetime("us")) for fmt in DATE_FORMATS]
+    )
+
+
+def timestamp_is_bad(expr: pl.Expr) -> pl.Expr:
+    return clean_text(expr).is_not_null() & timestamp(expr).is_null()
+
+
+def date(expr: pl.Expr) -> pl.Expr:
+    """A calendar date; a timestamp cell (Excel dates read as `2022-06-02 00:00:00`) gives a day."""
+    return timestamp(expr).dt.date()
+
+
+def date_is_bad(expr: pl.Expr) -> pl.Expr:
+    return timestamp_is_bad(expr)

@@ -1,0 +1,244 @@
+"""Reading a platform export (csv, xlsx, xls) into an all-text table with its row numbers.
+
+The reader finds the header row (not always row 1: 生意参谋 puts four metadata
+rows above it), normalises header names, keeps the 1-based row number of every
+data row as the file shows it, and sets aside the rows that are not data (blank
+rows, repeated header lines, total rows), counting them by kind. It never
+converts a cell to a number or date (layouts do that, with reasons for every
+failure), never drops a row without counting it, and never logs cell contents:
+exports carry buyers' personal data.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import logging
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import fastexcel
+import polars as pl
+
+from ingest.cells import normalise_header
+from ingest.encoding import decode_bytes
+from warehouse.errors import InputFileError
+
+log = logging.getLogger(__name__)
+
+HEADER_SCAN_ROWS = 10
+CSV_SUFFIXES = frozenset({".csv", ".txt"})
+EXCEL_SUFFIXES = frozenset({".xlsx", ".xlsm", ".xls"})
+SOURCE_ROW = "source_row"
+# First cells that mark a total line rather than a sale.
+TOTAL_MARKERS: tuple[str, ...] = ("合计", "总计", "总计:", "合计:")
+SKIP_KINDS: tuple[str, ...] = ("blank", "repeated_header", "total")
+
+
+@dataclass(frozen=True)
+class RawTable:
+    """One export as text: data rows only, plus what was set aside and why."""
+
+    path: Path
+    frame: pl.DataFrame
+    encoding: str
+    header_row: int
+    raw_headers: list[str]
+    skipped: dict[str, int] = field(default_factory=dict)
+    rows_read: int = 0
+
+    @property
+    def headers(self) -> list[str]:
+        """Normalised header names, in file order (the frame's columns but source_row)."""
+        return [name for name in self.frame.columns if name != SOURCE_ROW]
+
+    @property
+    def rows_skipped(self) -> int:
+        return sum(self.skipped.values())
+
+
+def read_table(path: Path | str, known_headers: Iterable[str]) -> RawTable:
+    """Read a csv/xlsx/xls export as text, header row found by matching `known_headers`.
+
+    `known_headers` are the names any accepted layout may use; the header is the
+    row among the first ten that contains most of them.
+    """
+    source = Path(path)
+    if not source.is_file():
+        raise InputFileError(source, "no such file", "check the path")
+    known = {normalise_header(name) for name in known_headers} - {""}
+    suffix = source.suffix.lower()
+    if suffix in CSV_SUFFIXES:
+        grid, encoding, header_index, header_line = _read_csv(source, known)
+    elif suffix in EXCEL_SUFFIXES:
+        grid, encoding, header_index = _read_excel(source, known)
+        header_line = header_index
+    else:
+        raise InputFileError(
+            source,
+            f"unsupported file type {suffix or '(none)'}",
+            "export the report as .csv, .xlsx or .xls",
+        )
+    table = _split_rows(source, grid, encoding, header_line)
+    log.debug(
+        "read %s: encoding %s, header on row %d, %d data rows, skipped %s",
+        source.name,
+        encoding,
+        table.header_row,
+        table.rows_read,
+        table.skipped,
+    )
+    return table
+
+
+def _score(cells: Sequence[object], known: set[str]) -> int:
+    return len({normalise_header(cell) for cell in cells} & known)
+
+
+def _best_header(rows: Sequence[Sequence[object]], known: set[str], path: Path) -> int:
+    """Index of the scanned row that names most known headers (the first one on a tie)."""
+    scores = [_score(row, known) for row in rows]
+    best = max(scores, default=0)
+    if best < min(2, len(known)):
+        raise InputFileError(
+            path,
+            f"no header row found in the first {HEADER_SCAN_ROWS} rows",
+            "the file should have a header row naming its columns; known names include "
+            + ", ".join(sorted(known)[:8]),
+        )
+    return scores.index(best)
+
+
+def _read_csv(path: Path, known: set[str]) -> tuple[pl.DataFrame, str, int, int]:
+    """Grid of every record from the header on; also the header's record and line index."""
+    data = path.read_bytes()
+    text, encoding = decode_bytes(data, path)
+    text = text.removeprefix("\ufeff")
+    reader = csv.reader(io.StringIO(text))
+    scanned: list[list[str]] = []
+    line_before: list[int] = []
+    lines_read = 0
+    for record in reader:
+        line_before.append(lines_read)
+        scanned.append(record)
+        lines_read = reader.line_num
+        if len(scanned) >= HEADER_SCAN_ROWS:
+            break
+    header_index = _best_header(scanned, known, path)
+    width = len(scanned[header_index])
+    utf8 = data if encoding == "utf-8" else text.encode("utf-8")
+    grid = pl.read_csv(
+        io.BytesIO(utf8),
+        has_header=False,
+        skip_lines=line_before[header_index],
+        infer_schema=False,
+        new_columns=[f"c{index}" for index in range(width)],
+        missing_columns="insert",
+        truncate_ragged_lines=True,
+        quote_char='"',
+        raise_if_empty=False,
+    )
+    # Row numbers count physical lines, as an editor shows them; a quoted cell that
+    # spans lines after the header shifts them (not seen in platform exports).
+    return grid, encoding, header_index, line_before[header_index]
+
+
+def _read_excel(path: Path, known: set[str]) -> tuple[pl.DataFrame, str, int]:
+    """The sheet whose header matches best, every cell as text, from its first row."""
+    try:
+        workbook = fastexcel.read_excel(path)
+    except Exception as error:  # calamine raises its own types for corrupt files
+        raise InputFileError(
+            path, f"cannot be opened as a workbook ({error})", "open it in Excel and save again"
+        ) from None
+    best_sheet, best_score = None, -1
+    for name in workbook.sheet_names:
+        head = workbook.load_sheet(
+            name, header_row=None, n_rows=HEADER_SCAN_ROWS, dtypes="string"
+        ).to_polars()
+        rows = [list(row) for row in head.iter_rows()]
+        scores = [_score(row, known) for row in rows]
+        if scores and max(scores) > best_score:
+            best_sheet, best_score = name, max(scores)
+    if best_sheet is None:
+        raise InputFileError(path, "the workbook has no sheet with rows", "check the file")
+    grid = workbook.load_sheet(best_sheet, header_row=None, dtypes="string").to_polars()
+    grid = grid.rename({old: f"c{index}" for index, old in enumerate(grid.columns)})
+    rows = [list(row) for row in grid.head(HEADER_SCAN_ROWS).iter_rows()]
+    header_index = _best_header(rows, known, path)
+    suffix = path.suffix.lower().lstrip(".")
+    return grid.slice(header_index), suffix, header_index
+
+
+def _column_names(raw_headers: Sequence[str]) -> list[str]:
+    """Normalised, unique, non-empty column names (duplicates get _2, _3...)."""
+    names: list[str] = []
+    seen: dict[str, int] = {}
+    for position, raw in enumerate(raw_headers, start=1):
+        name = normalise_header(raw) or f"_column_{position}"
+        count = seen.get(name, 0) + 1
+        seen[name] = count
+        names.append(name if count == 1 else f"{name}_{count}")
+    return names
+
+
+def _normalised_cell(expr: pl.Expr) -> pl.Expr:
+    return (
+        expr.str.normalize("NFKC")
+        .str.replace_all("\ufeff", "")
+        .str.strip_chars()
+        .str.strip_chars_start("=")
+        .str.strip_chars()
+        .str.strip_chars("\"'")
+        .str.strip_chars()
+    )
+
+
+def _split_rows(path: Path, grid: pl.DataFrame, encoding: str, header_line: int) -> RawTable:
+    """Header from the grid's first row; data rows numbered; blank/header/total rows counted."""
+    raw_headers = ["" if cell is None else str(cell) for cell in grid.row(0)]
+    names = _column_names(raw_headers)
+    body = grid.slice(1).rename(dict(zip(grid.columns, names, strict=True)))
+    header_row = header_line + 1
+    body = body.with_row_index(SOURCE_ROW, offset=header_row + 1).with_columns(
+        pl.col(SOURCE_ROW).cast(pl.Int64)
+    )
+    cells = [pl.col(name) for name in names]
+    is_blank = pl.all_horizontal(
+        [cell.is_null() | (cell.str.strip_chars() == "") for cell in cells]
+    )
+    named = [
+        (pl.col(name), normalise_header(raw))
+        for name, raw in zip(names, raw_headers, strict=True)
+        if normalise_header(raw)
+    ]
+    is_header = pl.all_horizontal(
+        [(_normalised_cell(cell) == header).fill_null(False) for cell, header in named]
+    )
+    is_total = _normalised_cell(cells[0]).is_in(TOTAL_MARKERS).fill_null(False)
+    kind = (
+        pl.when(is_blank)
+        .then(pl.lit("blank"))
+        .when(is_header)
+        .then(pl.lit("repeated_header"))
+        .when(is_total)
+        .then(pl.lit("total"))
+        .otherwise(None)
+    )
+    marked = body.with_columns(kind.alias("_skip_kind"))
+    counts = marked.get_column("_skip_kind").drop_nulls().value_counts()
+    skipped = {kind_name: 0 for kind_name in SKIP_KINDS}
+    for kind_name, count in counts.iter_rows():
+        skipped[kind_name] = int(count)
+    frame = marked.filter(pl.col("_skip_kind").is_null()).drop("_skip_kind")
+    frame = frame.select([SOURCE_ROW, *names])
+    return RawTable(
+        path=path,
+        frame=frame,
+        encoding=encoding,
+        header_row=header_row,
+        raw_headers=raw_headers,
+        skipped=skipped,
+        rows_read=body.height,
+    )
