@@ -1,0 +1,390 @@
+"""What the CLI and the exports call: rank a year, read its tables, explain one unit.
+
+`rank_year` evaluates, builds the lists and the roster, and stores them (first evaluating
+any earlier year with data that has none yet, since the roster reads its grades);
+`list_tables` and `explain` only read what was stored. Nothing here prints or exits; errors
+are the warehouse.errors family.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import asdict, dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import polars as pl
+
+from scoring.evaluate import YearEvaluation, evaluate_year
+from scoring.lists import ALL, build_lists
+from scoring.marts import read_units, require_marts, years_with_data
+from scoring.roster import PROMOTION, REMOVAL, decide_roster
+from scoring.rules import Rules, load_rules, rules_for_year, rules_path_for_year
+from scoring.store import (
+    YearRows,
+    evaluated_years,
+    read_table,
+    replace_year,
+    stored_grades,
+)
+from warehouse.errors import NoDataError, RulesError
+from warehouse.paths import RULES_DIR
+from warehouse.vocab import BELTS
+
+log = logging.getLogger(__name__)
+
+MONEY_TYPE = pl.Decimal(18, 2)
+SCORE_TYPE = pl.Decimal(9, 6)
+
+
+@dataclass(frozen=True)
+class RankingRun:
+    """What one `rank_year` did: counts per list table, the roster, the years it needed."""
+
+    year: int
+    rules_version: str
+    evaluated: int
+    admitted: int
+    not_admitted: int
+    list_counts: dict[str, int]
+    awarded_counts: dict[str, int]
+    promoted: list[str]
+    removed: list[str]
+    earlier_years_evaluated: list[int] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class ListTable:
+    list_id: str
+    title: str
+    frame: pl.DataFrame
+    column_titles: dict[str, str]
+    money_columns: list[str]
+    id_columns: list[str]
+
+
+@dataclass(frozen=True)
+class Explanation:
+    year: int
+    evaluation: dict[str, Any]
+    indicators: list[dict[str, Any]]
+    pool_ranked: int
+    admission_failures: list[dict[str, Any]]
+    list_entries: list[dict[str, Any]]
+    roster: list[dict[str, Any]]
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON values: exact decimals as strings, so no digit is lost."""
+        return _jsonable(asdict(self))
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, dict):
+        return {key: _jsonable(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(item) for item in value]
+    return value
+
+
+def _registry_next_year(con: duckdb.DuckDBPyConnection, year: int) -> dict[str, bool]:
+    return {
+        str(row["unit_id"]): bool(row["is_demonstration"])
+        for row in read_units(con, "enterprise", year + 1)
+    }
+
+
+def _run_year(
+    con: duckdb.DuckDBPyConnection, year: int, rules: Rules, first_data_year: int
+) -> YearRows:
+    evaluated: YearEvaluation = evaluate_year(con, year, rules)
+    entries = build_lists(con, evaluated.evaluations, rules)
+    history = stored_grades(
+        con, range(year - max(rules.roster.promotion_years, rules.roster.removal_years) + 1, year)
+    )
+    decisions = decide_roster(
+        rules,
+        year,
+        evaluated.evaluations,
+        history,
+        first_data_year,
+        _registry_next_year(con, year),
+    )
+    rows = YearRows(
+        year=year,
+        rules_version=rules.version,
+        rules_path=str(rules.path),
+        evaluations=evaluated.evaluations,
+        failures=evaluated.failures,
+        entries=entries,
+        decisions=decisions,
+    )
+    replace_year(con, rows)
+    return rows
+
+
+def _rules_for_earlier_year(year: int, fallback: Rules) -> Rules:
+    path = rules_path_for_year(year, RULES_DIR)
+    if path.exists():
+        return rules_for_year(year, RULES_DIR)
+    log.warning(
+        "no rules file for %d at %s: using %s (version %s)",
+        year,
+        path,
+        fallback.path,
+        fallback.version,
+    )
+    return fallback
+
+
+def rank_year(
+    con: duckdb.DuckDBPyConnection, year: int, *, rules_path: Path | str | None = None
+) -> RankingRun:
+    """Evaluate, list and roster `year` and store it, replacing any earlier run of it."""
+    require_marts(con)
+    data_years = years_with_data(con)
+    if year not in data_years:
+        shown = ", ".join(map(str, data_years)) or "none"
+        raise NoDataError(
+            f"marts.enterprise_years has no rows for {year} (years with data: {shown})",
+            "load that year's registries and sales, build the marts, then rank again",
+        )
+    if rules_path is None:
+        rules = rules_for_year(year)
+    else:
+        rules = load_rules(rules_path)
+        if rules.year != year:
+            raise RulesError(
+                f"{rules_path}: year: says {rules.year}, but {year} is being ranked",
+                f"pass the rules file of {year}, or set year: {year} in it",
+            )
+    done = evaluated_years(con)
+    earlier = [y for y in data_years if y < year and y not in done]
+    for earlier_year in earlier:
+        log.info("ranking %d first: the roster of %d reads its grades", earlier_year, year)
+        _run_year(con, earlier_year, _rules_for_earlier_year(earlier_year, rules), data_years[0])
+    rows = _run_year(con, year, rules, data_years[0])
+    list_counts: dict[str, int] = {}
+    awarded_counts: dict[str, int] = {}
+    for entry in rows.entries:
+        key = entry.list_id if entry.category == ALL else f"{entry.list_id}.{entry.category}"
+        list_counts[key] = list_counts.get(key, 0) + 1
+        awarded_counts[key] = awarded_counts.get(key, 0) + int(entry.is_awarded)
+    admitted = sum(1 for e in rows.evaluations if e.admitted)
+    return RankingRun(
+        year=year,
+        rules_version=rules.version,
+        evaluated=len(rows.evaluations),
+        admitted=admitted,
+        not_admitted=len(rows.evaluations) - admitted,
+        list_counts=list_counts,
+        awarded_counts=awarded_counts,
+        promoted=[d.unit_id for d in rows.decisions if d.rule == PROMOTION],
+        removed=[d.unit_id for d in rows.decisions if d.rule == REMOVAL],
+        earlier_years_evaluated=earlier,
+    )
+
+
+# Column sets of the list tables, per kind of list: (column, Chinese header).
+_COMMON_HEAD = [("rank", "排名")]
+_COMMON_TAIL = [("score", "得分"), ("grade", "等级"), ("is_awarded", "获奖")]
+_LIST_COLUMNS: dict[str, list[tuple[str, str]]] = {
+    "county": [
+        ("unit_name", "县（市、区）"),
+        ("city_name", "市（州）"),
+        ("unit_id", "县代码"),
+        ("product_name", "百品（代表产品）"),
+        ("product_code", "商品编号"),
+        ("product_origin_county_code", "原产地县代码"),
+        ("product_net_sales", "代表产品净销售额（万元）"),
+        ("net_sales", "净销售额（万元）"),
+    ],
+    "enterprise": [
+        ("unit_name", "企业名称"),
+        ("unit_id", "统一社会信用代码"),
+        ("pool_title", "类别"),
+        ("county_name", "县（市、区）"),
+        ("city_name", "市（州）"),
+        ("net_sales", "净销售额（万元）"),
+    ],
+    "store": [
+        ("unit_name", "店铺名称"),
+        ("unit_id", "店铺"),
+        ("county_code", "县代码"),
+        ("net_sales", "净销售额（万元）"),
+    ],
+    "goods_base": [
+        ("unit_name", "单位名称"),
+        ("unit_id", "代码"),
+        ("unit_kind_title", "类型"),
+        ("belt_title", "产业带"),
+        ("county_name", "县（市、区）"),
+        ("measure", "产业带净销售额（万元）"),
+        ("net_sales", "净销售额（万元）"),
+    ],
+}
+_MONEY = {"net_sales", "product_net_sales", "measure"}
+_IDS = {"unit_id", "product_code", "product_origin_county_code", "county_code"}
+_KIND_TITLES = {"enterprise": "企业", "county": "县（市、区）", "store": "店铺"}
+
+
+def _frame(rows: list[dict[str, Any]], columns: list[tuple[str, str]]) -> pl.DataFrame:
+    schema: dict[str, Any] = {}
+    for name, _ in columns:
+        if name in _MONEY:
+            schema[name] = MONEY_TYPE
+        elif name == "score":
+            schema[name] = SCORE_TYPE
+        elif name in ("rank", "effective_year"):
+            schema[name] = pl.Int64
+        elif name == "is_awarded":
+            schema[name] = pl.Boolean
+        else:
+            schema[name] = pl.String
+    data = {name: [row.get(name) for row in rows] for name in schema}
+    return pl.DataFrame(data, schema=schema)
+
+
+def _table(
+    list_id: str, title: str, rows: list[dict[str, Any]], columns: list[tuple[str, str]]
+) -> ListTable:
+    return ListTable(
+        list_id=list_id,
+        title=title,
+        frame=_frame(rows, columns),
+        column_titles=dict(columns),
+        money_columns=[name for name, _ in columns if name in _MONEY],
+        id_columns=[name for name, _ in columns if name in _IDS],
+    )
+
+
+def _require_run(con: duckdb.DuckDBPyConnection, year: int) -> None:
+    if year not in evaluated_years(con):
+        raise NoDataError(f"{year} has not been ranked", f"run: chuanhuo rank --year {year}")
+
+
+def list_tables(con: duckdb.DuckDBPyConnection, year: int) -> list[ListTable]:
+    """Every stored list table of `year`, then the roster tables, each ordered by rank."""
+    _require_run(con, year)
+    pools = {
+        row["unit_id"]: row["pool_title"]
+        for row in read_table(con, "evaluations", year, "unit_kind, unit_id")
+    }
+    entries = read_table(con, "list_entries", year, "table_order, position")
+    groups: dict[int, list[dict[str, Any]]] = {}
+    for entry in entries:
+        entry["pool_title"] = pools.get(entry["unit_id"])
+        entry["unit_kind_title"] = _KIND_TITLES.get(entry["unit_kind"], entry["unit_kind"])
+        entry["belt_title"] = BELTS.get(entry["belt"] or "", entry["belt"])
+        groups.setdefault(entry["table_order"], []).append(entry)
+    tables = []
+    for rows in groups.values():
+        first = rows[0]
+        kind = "goods_base" if first["belt"] is not None else first["unit_kind"]
+        if first["category"] == ALL:
+            list_id, title = first["list_id"], f"{year}年度{first['category_title']}"
+        else:
+            list_id = f"{first['list_id']}.{first['category']}"
+            title = f"{year}年度{first['category_title']}"
+            if kind != "goods_base":
+                parent = next(
+                    (
+                        e["category_title"]
+                        for e in entries
+                        if e["list_id"] == first["list_id"] and e["category"] == ALL
+                    ),
+                    first["list_id"],
+                )
+                title = f"{year}年度{parent}·{first['category_title']}"
+        tables.append(
+            _table(list_id, title, rows, _COMMON_HEAD + _LIST_COLUMNS[kind] + _COMMON_TAIL)
+        )
+    ledger = read_table(con, "roster_ledger", year, "rule, unit_id")
+    roster_columns = [
+        ("unit_name", "单位名称"),
+        ("unit_id", "统一社会信用代码"),
+        ("status_before", "原状态"),
+        ("status_after", "新状态"),
+        ("effective_year", "生效年度"),
+        ("grades", "历年等级"),
+        ("reason", "理由"),
+        ("registry_next_year", "次年企业库"),
+    ]
+    for rule, list_id, label in (
+        (PROMOTION, "roster_promoted", "推荐示范"),
+        (REMOVAL, "roster_removed", "取消示范资格"),
+    ):
+        rows = [row for row in ledger if row["rule"] == rule]
+        tables.append(_table(list_id, f"{year}年度{label}名单", rows, roster_columns))
+    failures = read_table(con, "admission_failures", year, "unit_kind, unit_id, threshold")
+    for row in failures:
+        row["unit_kind_title"] = _KIND_TITLES.get(row["unit_kind"], row["unit_kind"])
+    tables.append(
+        _table(
+            "admission_failures",
+            f"{year}年度未入围单位",
+            failures,
+            [
+                ("unit_kind_title", "类型"),
+                ("unit_name", "单位名称"),
+                ("unit_id", "代码"),
+                ("pool_id", "评价类别"),
+                ("threshold", "门槛"),
+                ("required", "要求"),
+                ("actual", "实际"),
+                ("reason", "原因"),
+            ],
+        )
+    )
+    return tables
+
+
+def explain(con: duckdb.DuckDBPyConnection, year: int, unit: str) -> Explanation:
+    """Why `unit` (an id, or an exact name) scored, ranked and was graded as it was."""
+    _require_run(con, year)
+    matches = [
+        row
+        for row in read_table(con, "evaluations", year, "unit_kind, unit_id")
+        if row["unit_id"] == unit
+    ] or [
+        row
+        for row in read_table(con, "evaluations", year, "unit_kind, unit_id")
+        if row["unit_name"] == unit
+    ]
+    if not matches:
+        raise NoDataError(
+            f"no unit {unit!r} was evaluated in {year}",
+            "give a credit code, county code, platform:store_id or the exact name",
+        )
+    if len(matches) > 1:
+        ids = ", ".join(f"{row['unit_kind']} {row['unit_id']}" for row in matches)
+        raise NoDataError(
+            f"{unit!r} names several units in {year}: {ids}", "ask again with one of the ids"
+        )
+    evaluation = matches[0]
+    unit_id, kind = evaluation["unit_id"], evaluation["unit_kind"]
+
+    def of_unit(table: str, order_by: str) -> list[dict[str, Any]]:
+        return [
+            row
+            for row in read_table(con, table, year, order_by)
+            if row["unit_id"] == unit_id and row.get("unit_kind", kind) == kind
+        ]
+
+    ranked = con.execute(
+        "select count(*) from scoring.evaluations where year = ? and pool_id = ? "
+        "and rank is not null",
+        [year, evaluation["pool_id"]],
+    ).fetchone()
+    return Explanation(
+        year=year,
+        evaluation=evaluation,
+        indicators=of_unit("indicator_values", "unit_kind, unit_id, indicator_id"),
+        pool_ranked=int(ranked[0]) if ranked else 0,
+        admission_failures=of_unit("admission_failures", "unit_kind, unit_id, threshold"),
+        list_entries=of_unit("list_entries", "table_order, position"),
+        roster=of_unit("roster_ledger", "rule, unit_id") if kind == "enterprise" else [],
+    )

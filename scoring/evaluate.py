@@ -1,0 +1,372 @@
+"""One evaluation per unit per year: pool, admission, indicators, score, rank and grade.
+
+A unit is placed in exactly one pool of the year's rules, checked against the pool's
+admission thresholds (each miss is recorded with the threshold and the unit's value), and
+the admitted are scored within the pool: indicators normalised among the pool's present
+values, missing weight shared as the rules say, an exact Decimal score, a competition rank
+(1, 1, 3) and a grade by position. This module computes; it must never write to the
+warehouse, and it never uses float.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_EVEN, Decimal, localcontext
+from typing import Any, TypeVar
+
+import duckdb
+
+from scoring.indicators import DECIMAL_CONTEXT, normalise_all, raw_value
+from scoring.marts import read_units, sichuan_county_codes
+from scoring.rules import Pool, Rules, TieBreaker
+
+log = logging.getLogger(__name__)
+
+SCORE_PLACES = Decimal("0.000001")
+_SICHUAN_COUNTY_PATTERN = re.compile(r"^51\d{4}$")
+NO_DATA = "no_data"
+
+T = TypeVar("T")
+
+
+@dataclass
+class IndicatorValue:
+    indicator_id: str
+    raw: Decimal | None
+    normalised: Decimal | None = None
+    weight: Decimal = Decimal(0)
+    effective_weight: Decimal | None = None
+
+
+@dataclass
+class AdmissionFailure:
+    year: int
+    unit_kind: str
+    unit_id: str
+    unit_name: str
+    pool_id: str | None
+    threshold: str
+    required: str
+    actual: str
+    reason: str
+
+
+@dataclass
+class Evaluation:
+    year: int
+    rules_version: str
+    unit_kind: str
+    unit_id: str
+    unit_name: str
+    pool_id: str | None
+    pool_title: str | None
+    row: dict[str, Any]
+    is_demonstration: bool = False
+    is_new_participant: bool = False
+    admitted: bool = False
+    admission_reason: str | None = None
+    score: Decimal | None = None
+    rank: int | None = None
+    grade: str | None = None
+    grade_reason: str | None = None
+    indicators: list[IndicatorValue] = field(default_factory=list)
+
+    @property
+    def net_sales(self) -> Decimal | None:
+        value = self.row.get("net_sales")
+        return None if value is None else Decimal(value)
+
+
+@dataclass
+class YearEvaluation:
+    year: int
+    rules: Rules
+    evaluations: list[Evaluation]
+    failures: list[AdmissionFailure]
+
+
+def is_new_participant(row: dict[str, Any], year: int, rules: Rules) -> bool:
+    """DOMAIN.md: first programme year at most N years before `year`, and not a demo unit."""
+    first_year = row.get("first_year")
+    if row.get("is_demonstration") or first_year is None:
+        return False
+    return year - int(first_year) <= rules.new_participant_years
+
+
+def _pool_for(row: dict[str, Any], kind: str, new: bool, rules: Rules) -> Pool | None:
+    for pool in rules.pools_of(kind):
+        if pool.enterprise_types is not None and row.get("enterprise_type") not in (
+            pool.enterprise_types
+        ):
+            continue
+        if pool.new_participant is not None and pool.new_participant != new:
+            continue
+        return pool
+    return None
+
+
+def _money(value: Decimal) -> str:
+    return f"{value:,.2f}"
+
+
+def _admission_failures(
+    evaluation: Evaluation, pool: Pool, counties: frozenset[str] | None
+) -> list[AdmissionFailure]:
+    """Every threshold of the pool the unit misses, with the threshold and its value."""
+    row, admission = evaluation.row, pool.admission
+    misses: list[tuple[str, str, str, str]] = []
+    if admission.sichuan_county:
+        code = row.get("county_code")
+        known = counties is None or code in counties
+        if code is None or not _SICHUAN_COUNTY_PATTERN.match(str(code)) or not known:
+            misses.append(
+                (
+                    "sichuan_county",
+                    "51xxxx",
+                    str(code),
+                    f"未注册在四川县级行政区 (county code {code} is not a Sichuan county)",
+                ),
+            )
+    net_sales = evaluation.net_sales
+    if admission.min_net_sales is not None and (
+        net_sales is None or net_sales < admission.min_net_sales
+    ):
+        actual = "null" if net_sales is None else _money(net_sales)
+        misses.append(
+            (
+                "min_net_sales",
+                _money(admission.min_net_sales),
+                actual,
+                f"净销售额 {actual} 元低于门槛 {_money(admission.min_net_sales)} 元 "
+                f"(net sales below the floor)",
+            ),
+        )
+    months = row.get("active_months")
+    if admission.min_active_months is not None and (
+        months is None or int(months) < admission.min_active_months
+    ):
+        misses.append(
+            (
+                "min_active_months",
+                str(admission.min_active_months),
+                str(months),
+                f"活跃月数 {months} 少于 {admission.min_active_months} "
+                f"(fewer active months than required)",
+            ),
+        )
+    rate = row.get("refund_rate")
+    if (
+        admission.max_refund_rate is not None
+        and rate is not None
+        and (Decimal(rate) > admission.max_refund_rate)
+    ):
+        misses.append(
+            (
+                "max_refund_rate",
+                str(admission.max_refund_rate),
+                str(rate),
+                f"退款率 {rate} 高于上限 {admission.max_refund_rate} "
+                "(refund rate above the ceiling)",
+            ),
+        )
+    return [
+        AdmissionFailure(
+            evaluation.year,
+            evaluation.unit_kind,
+            evaluation.unit_id,
+            evaluation.unit_name,
+            pool.pool_id,
+            threshold,
+            required,
+            actual,
+            reason,
+        )
+        for threshold, required, actual, reason in misses
+    ]
+
+
+def _sort_key_value(value: Any) -> tuple[int, Any]:
+    # Nulls sort after every value whatever the direction, so they are handled apart.
+    return (1, "") if value is None else (0, value)
+
+
+def ordered(
+    items: Iterable[T],
+    key_of: Callable[[T, str], Any],
+    primary: str,
+    breakers: Sequence[TieBreaker],
+) -> list[T]:
+    """Items by `primary` descending, then the tie-breakers, then unit_id ascending."""
+    result = list(items)
+    plan = [(primary, True), *((b.column, b.descending) for b in breakers), ("unit_id", False)]
+    for column, descending in reversed(plan):
+        present = [item for item in result if key_of(item, column) is not None]
+        absent = [item for item in result if key_of(item, column) is None]
+        present.sort(key=lambda item, c=column: key_of(item, c), reverse=descending)
+        result = present + absent
+    return result
+
+
+def competition_ranks(values: Sequence[Decimal]) -> list[int]:
+    """Rank of each value (higher is better): 1 + the number of strictly better values."""
+    return [1 + sum(1 for other in values if other > value) for value in values]
+
+
+def evaluation_key(evaluation: Evaluation, column: str) -> Any:
+    if column == "score":
+        return evaluation.score
+    if column == "net_sales":
+        return evaluation.net_sales
+    return getattr(evaluation, column)
+
+
+def _grade(rank: int, ranked: int, rules: Rules) -> str:
+    share = Decimal(rank - 1) / Decimal(ranked)
+    for band in rules.grades:
+        if band.start <= share < band.end:
+            return band.grade
+    return rules.grades[-1].grade
+
+
+def _score_pool(pool: Pool, members: list[Evaluation], rules: Rules) -> None:
+    """Normalise, score, rank and grade the admitted members of one pool in place."""
+    for indicator_id, weight in pool.weights.items():
+        indicator = rules.indicators[indicator_id]
+        raws = {m.unit_id: raw_value(indicator, m.row) for m in members}
+        normalised = normalise_all(indicator, raws)
+        for member in members:
+            member.indicators.append(
+                IndicatorValue(
+                    indicator_id, raws[member.unit_id], normalised[member.unit_id], weight
+                )
+            )
+    with localcontext(DECIMAL_CONTEXT):
+        for member in members:
+            counted = [
+                value
+                for value in member.indicators
+                if value.normalised is not None
+                or rules.indicators[value.indicator_id].missing == "zero"
+            ]
+            total_weight = sum((value.weight for value in counted), Decimal(0))
+            if total_weight == 0:
+                member.grade_reason = "没有可用指标 (no indicator has a value)"
+                continue
+            score = Decimal(0)
+            for value in counted:
+                value.effective_weight = value.weight / total_weight
+                score += value.effective_weight * (value.normalised or Decimal(0))
+            member.score = score.quantize(SCORE_PLACES, rounding=ROUND_HALF_EVEN)
+    scored = [member for member in members if member.score is not None]
+    ranks = competition_ranks([member.score for member in scored])  # type: ignore[misc]
+    for member, rank in zip(scored, ranks, strict=True):
+        member.rank = rank
+        member.grade = _grade(rank, len(scored), rules)
+
+
+def _new_evaluation(row: dict[str, Any], kind: str, year: int, rules: Rules) -> Evaluation:
+    new = kind == "enterprise" and is_new_participant(row, year, rules)
+    pool = _pool_for(row, kind, new, rules)
+    return Evaluation(
+        year=year,
+        rules_version=rules.version,
+        unit_kind=kind,
+        unit_id=str(row["unit_id"]),
+        unit_name=str(row["unit_name"] or row["unit_id"]),
+        pool_id=pool.pool_id if pool else None,
+        pool_title=pool.title if pool else None,
+        row=row,
+        is_demonstration=bool(row.get("is_demonstration")),
+        is_new_participant=new,
+    )
+
+
+def _absent_demonstration_units(
+    con: duckdb.DuckDBPyConnection, year: int, present: set[str], rules: Rules
+) -> list[Evaluation]:
+    """Demo units of last year's registry with no row this year: graded by the missing rule."""
+    absent = []
+    for row in read_units(con, "enterprise", year - 1):
+        if not row.get("is_demonstration") or row["unit_id"] in present:
+            continue
+        last_year = {
+            key: row.get(key)
+            for key in (
+                "unit_id",
+                "unit_name",
+                "enterprise_type",
+                "county_code",
+                "county_name",
+                "city_name",
+                "is_demonstration",
+                "first_year",
+                "demonstration_kind",
+            )
+        }
+        evaluation = _new_evaluation(last_year, "enterprise", year, rules)
+        evaluation.admission_reason = f"{year} 年无数据 (no data in {year})"
+        evaluation.grade = rules.roster.missing_year_grade
+        evaluation.grade_reason = (
+            f"示范单位 {year} 年无数据，按规则评为{rules.roster.missing_year_grade} "
+            f"(demonstration unit without data is graded {rules.roster.missing_year_grade})"
+        )
+        absent.append(evaluation)
+    return absent
+
+
+def evaluate_year(con: duckdb.DuckDBPyConnection, year: int, rules: Rules) -> YearEvaluation:
+    """Every unit of every kind in `year`, evaluated within its pool by `rules`."""
+    counties = sichuan_county_codes(con)
+    evaluations: list[Evaluation] = []
+    failures: list[AdmissionFailure] = []
+    for kind in ("enterprise", "store", "county"):
+        units = [_new_evaluation(row, kind, year, rules) for row in read_units(con, kind, year)]
+        for unit in units:
+            pool = rules.pools.get(unit.pool_id) if unit.pool_id else None
+            if pool is None:
+                failures.append(
+                    AdmissionFailure(
+                        year,
+                        kind,
+                        unit.unit_id,
+                        unit.unit_name,
+                        None,
+                        "pool",
+                        "a matching pool",
+                        str(unit.row.get("enterprise_type")),
+                        "没有适用的评价类别 (no pool of the rules takes this unit)",
+                    )
+                )
+                unit.admission_reason = failures[-1].reason
+                continue
+            misses = _admission_failures(unit, pool, counties)
+            failures.extend(misses)
+            unit.admitted = not misses
+            unit.admission_reason = "; ".join(miss.reason for miss in misses) or None
+        for pool in rules.pools_of(kind):
+            _score_pool(pool, [u for u in units if u.admitted and u.pool_id == pool.pool_id], rules)
+        evaluations.extend(units)
+        if kind == "enterprise":
+            evaluations.extend(
+                _absent_demonstration_units(con, year, {u.unit_id for u in units}, rules)
+            )
+    for evaluation in evaluations:
+        if evaluation.is_demonstration and evaluation.grade is None:
+            evaluation.grade = rules.roster.missing_year_grade
+            evaluation.grade_reason = (
+                f"示范单位未通过入围或无有效得分，按规则评为{rules.roster.missing_year_grade} "
+                f"(demonstration unit not admitted or without a score)"
+            )
+    admitted = sum(1 for evaluation in evaluations if evaluation.admitted)
+    log.info(
+        "evaluated %d units of %d with rules %s: %d admitted, %d threshold misses",
+        len(evaluations),
+        year,
+        rules.version,
+        admitted,
+        len(failures),
+    )
+    return YearEvaluation(year, rules, evaluations, failures)

@@ -1,0 +1,175 @@
+"""The award lists of a year: views of its evaluations, never a second scoring.
+
+Each list takes the admitted units of its pools that pass its bars (grade, net sales, belt
+sales), ranks them by competition rank (1, 1, 3) on the list's measure, keeps those whose
+rank is within the list size (ties at the edge all stay) and marks as awarded those within
+the award cut (ties at the cut all awarded). This module must never change an evaluation.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+import duckdb
+
+from scoring.evaluate import Evaluation, competition_ranks, evaluation_key, ordered
+from scoring.marts import belt_net_sales
+from scoring.rules import GRADE_ORDER, ListRule, Rules
+from warehouse.vocab import BELTS
+
+log = logging.getLogger(__name__)
+
+ALL = "all"
+
+
+@dataclass
+class ListEntry:
+    year: int
+    list_id: str
+    category: str
+    category_title: str
+    rank: int
+    position: int
+    unit_kind: str
+    unit_id: str
+    unit_name: str
+    pool_id: str | None
+    county_code: str | None
+    county_name: str | None
+    city_name: str | None
+    score: Decimal | None
+    grade: str | None
+    net_sales: Decimal | None
+    measure: Decimal | None
+    is_awarded: bool
+    belt: str | None = None
+    product_code: str | None = None
+    product_name: str | None = None
+    product_origin_county_code: str | None = None
+    product_net_sales: Decimal | None = None
+    table_order: int = 0
+
+
+def _passes_bars(evaluation: Evaluation, rule: ListRule) -> bool:
+    if not evaluation.admitted or evaluation.pool_id not in rule.pools:
+        return False
+    if rule.min_grade is not None and (
+        evaluation.grade is None
+        or GRADE_ORDER.index(evaluation.grade) > GRADE_ORDER.index(rule.min_grade)
+    ):
+        return False
+    net_sales = evaluation.net_sales
+    return rule.min_net_sales is None or (net_sales is not None and net_sales >= rule.min_net_sales)
+
+
+def _entries(
+    rule: ListRule,
+    category: str,
+    category_title: str,
+    members: list[tuple[Evaluation, Decimal]],
+    rules: Rules,
+    belt: str | None = None,
+) -> list[ListEntry]:
+    """Rank `members` (evaluation, measure) on the measure and keep those within the size."""
+    measures = {id(evaluation): measure for evaluation, measure in members}
+
+    def key_of(evaluation: Evaluation, column: str) -> Any:
+        return (
+            measures[id(evaluation)] if column == "measure" else evaluation_key(evaluation, column)
+        )
+
+    ranks = dict(
+        zip((id(e) for e, _ in members), competition_ranks([m for _, m in members]), strict=True)
+    )
+    entries = []
+    in_order = ordered((e for e, _ in members), key_of, "measure", rules.tie_breakers)
+    for evaluation in in_order:
+        rank = ranks[id(evaluation)]
+        if rank > rule.size:
+            continue
+        row = evaluation.row
+        entry = ListEntry(
+            year=evaluation.year,
+            list_id=rule.list_id,
+            category=category,
+            category_title=category_title,
+            rank=rank,
+            position=len(entries) + 1,
+            unit_kind=evaluation.unit_kind,
+            unit_id=evaluation.unit_id,
+            unit_name=evaluation.unit_name,
+            pool_id=evaluation.pool_id,
+            county_code=row.get("county_code"),
+            county_name=row.get("county_name"),
+            city_name=row.get("city_name"),
+            score=evaluation.score,
+            grade=evaluation.grade,
+            net_sales=evaluation.net_sales,
+            measure=measures[id(evaluation)],
+            is_awarded=rank <= rule.award_top,
+            belt=belt,
+        )
+        if evaluation.unit_kind == "county":
+            entry.product_code = row.get("top_product_code")
+            entry.product_name = row.get("top_product_name")
+            entry.product_origin_county_code = row.get("top_product_origin_county_code")
+            entry.product_net_sales = row.get("top_product_net_sales")
+        entries.append(entry)
+    return entries
+
+
+def _score_list(rule: ListRule, evaluations: list[Evaluation], rules: Rules) -> list[ListEntry]:
+    members = [e for e in evaluations if _passes_bars(e, rule) and e.score is not None]
+    categories = [(ALL, rule.title, members)]
+    if rule.by_category:
+        categories += [
+            (pool_id, rules.pools[pool_id].title, [m for m in members if m.pool_id == pool_id])
+            for pool_id in rule.pools
+        ]
+    entries: list[ListEntry] = []
+    for category, title, group in categories:
+        pairs = [(member, member.score) for member in group]
+        entries += _entries(rule, category, title, pairs, rules)  # type: ignore[arg-type]
+    return entries
+
+
+def _belt_list(
+    con: duckdb.DuckDBPyConnection, rule: ListRule, evaluations: list[Evaluation], rules: Rules
+) -> list[ListEntry]:
+    members = [e for e in evaluations if _passes_bars(e, rule)]
+    kinds = sorted({member.unit_kind for member in members})
+    sales = {kind: belt_net_sales(con, kind, rules.year) for kind in kinds}
+    if not any(sales.values()) and members:
+        log.warning("list %s: marts.fct_sales has no belt sales for %d", rule.list_id, rules.year)
+    bar = rule.min_belt_net_sales or Decimal(0)
+    entries: list[ListEntry] = []
+    for belt in rule.belts:
+        pairs = []
+        for member in members:
+            amount = sales[member.unit_kind].get((member.unit_id, belt))
+            if amount is not None and amount > 0 and amount >= bar:
+                pairs.append((member, amount))
+        entries += _entries(rule, belt, f"{rule.title}（{BELTS[belt]}）", pairs, rules, belt)
+    return entries
+
+
+def build_lists(
+    con: duckdb.DuckDBPyConnection, evaluations: list[Evaluation], rules: Rules
+) -> list[ListEntry]:
+    """Every list of the rules for the evaluated year, in list then category order."""
+    entries: list[ListEntry] = []
+    for rule in rules.lists.values():
+        if rule.rank_by == "belt_net_sales":
+            built = _belt_list(con, rule, evaluations, rules)
+        else:
+            built = _score_list(rule, evaluations, rules)
+        log.info("list %s of %d: %d entries", rule.list_id, rules.year, len(built))
+        entries += built
+    # Tables keep the order of the rules file: list, then category as built.
+    tables: dict[tuple[str, str], int] = {}
+    for entry in entries:
+        entry.table_order = tables.setdefault((entry.list_id, entry.category), len(tables))
+    return entries

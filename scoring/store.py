@@ -1,0 +1,280 @@
+"""Schema `scoring` in the warehouse: evaluations, indicator values, lists, roster, misses.
+
+A year is written whole or not at all: re-running it deletes and inserts all its rows in
+one transaction, so a reader sees the old year or the new one, never a mix. Column types
+come from one table spec that builds both the DDL and the Arrow batches. This module must
+never compute a score or a decision; it stores and reads them.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import asdict, dataclass
+from decimal import ROUND_HALF_EVEN, Decimal
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+
+from scoring.evaluate import AdmissionFailure, Evaluation
+from scoring.lists import ListEntry
+from scoring.roster import RosterDecision
+from warehouse.db import table_exists
+
+log = logging.getLogger(__name__)
+
+MONEY = "decimal(18, 2)"
+SCORE = "decimal(9, 6)"
+MEASURE = "decimal(38, 6)"
+
+TABLES: dict[str, list[tuple[str, str]]] = {
+    # One row per ranked year: which rules produced it.
+    "runs": [
+        ("year", "integer"),
+        ("rules_version", "varchar"),
+        ("rules_path", "varchar"),
+        ("evaluated", "integer"),
+        ("admitted", "integer"),
+    ],
+    # One row per unit per year: the evaluation.
+    "evaluations": [
+        ("year", "integer"),
+        ("rules_version", "varchar"),
+        ("unit_kind", "varchar"),
+        ("unit_id", "varchar"),
+        ("unit_name", "varchar"),
+        ("pool_id", "varchar"),
+        ("pool_title", "varchar"),
+        ("enterprise_type", "varchar"),
+        ("county_code", "varchar"),
+        ("county_name", "varchar"),
+        ("city_name", "varchar"),
+        ("first_year", "integer"),
+        ("is_demonstration", "boolean"),
+        ("is_new_participant", "boolean"),
+        ("net_sales", MONEY),
+        ("admitted", "boolean"),
+        ("admission_reason", "varchar"),
+        ("score", SCORE),
+        ("rank", "integer"),
+        ("grade", "varchar"),
+        ("grade_reason", "varchar"),
+    ],
+    # One row per unit per year per weighted indicator of its pool.
+    "indicator_values": [
+        ("year", "integer"),
+        ("unit_kind", "varchar"),
+        ("unit_id", "varchar"),
+        ("indicator_id", "varchar"),
+        ("raw_value", MEASURE),
+        ("normalised", SCORE),
+        ("weight", SCORE),
+        ("effective_weight", SCORE),
+    ],
+    # One row per list x category x entry.
+    "list_entries": [
+        ("year", "integer"),
+        ("list_id", "varchar"),
+        ("category", "varchar"),
+        ("category_title", "varchar"),
+        ("rank", "integer"),
+        ("position", "integer"),
+        ("unit_kind", "varchar"),
+        ("unit_id", "varchar"),
+        ("unit_name", "varchar"),
+        ("pool_id", "varchar"),
+        ("county_code", "varchar"),
+        ("county_name", "varchar"),
+        ("city_name", "varchar"),
+        ("score", SCORE),
+        ("grade", "varchar"),
+        ("net_sales", MONEY),
+        ("measure", MEASURE),
+        ("is_awarded", "boolean"),
+        ("belt", "varchar"),
+        ("product_code", "varchar"),
+        ("product_name", "varchar"),
+        ("product_origin_county_code", "varchar"),
+        ("product_net_sales", MONEY),
+        ("table_order", "integer"),
+    ],
+    # One row per roster decision of a year.
+    "roster_ledger": [
+        ("year", "integer"),
+        ("unit_id", "varchar"),
+        ("unit_name", "varchar"),
+        ("status_before", "varchar"),
+        ("status_after", "varchar"),
+        ("effective_year", "integer"),
+        ("rule", "varchar"),
+        ("reason", "varchar"),
+        ("grades", "varchar"),
+        ("registry_next_year", "varchar"),
+    ],
+    # One row per unit per missed admission threshold.
+    "admission_failures": [
+        ("year", "integer"),
+        ("unit_kind", "varchar"),
+        ("unit_id", "varchar"),
+        ("unit_name", "varchar"),
+        ("pool_id", "varchar"),
+        ("threshold", "varchar"),
+        ("required", "varchar"),
+        ("actual", "varchar"),
+        ("reason", "varchar"),
+    ],
+}
+
+
+@dataclass
+class YearRows:
+    """Everything one ranking of one year writes."""
+
+    year: int
+    rules_version: str
+    rules_path: str
+    evaluations: list[Evaluation]
+    failures: list[AdmissionFailure]
+    entries: list[ListEntry]
+    decisions: list[RosterDecision]
+
+
+def _arrow_type(sql_type: str) -> pa.DataType:
+    if sql_type.startswith("decimal"):
+        precision, scale = (int(part) for part in sql_type[8:-1].split(","))
+        return pa.decimal128(precision, scale)
+    return {"integer": pa.int64(), "varchar": pa.string(), "boolean": pa.bool_()}[sql_type]
+
+
+def _cell(value: Any, sql_type: str) -> Any:
+    if value is None or not sql_type.startswith("decimal"):
+        return value
+    scale = int(sql_type[8:-1].split(",")[1])
+    return Decimal(value).quantize(Decimal(1).scaleb(-scale), rounding=ROUND_HALF_EVEN)
+
+
+def _arrow(table: str, rows: Sequence[Mapping[str, Any]]) -> pa.Table:
+    spec = TABLES[table]
+    return pa.table(
+        {
+            column: pa.array([_cell(row.get(column), kind) for row in rows], _arrow_type(kind))
+            for column, kind in spec
+        }
+    )
+
+
+def create_scoring_schema(con: duckdb.DuckDBPyConnection) -> None:
+    """Create schema `scoring` and its tables where missing; never drops anything."""
+    con.execute("create schema if not exists scoring")
+    for table, spec in TABLES.items():
+        columns = ", ".join(f"{name} {kind}" for name, kind in spec)
+        con.execute(f"create table if not exists scoring.{table} ({columns})")
+
+
+def _evaluation_rows(evaluations: Iterable[Evaluation]) -> list[dict[str, Any]]:
+    rows = []
+    for evaluation in evaluations:
+        row = {
+            key: value
+            for key, value in asdict(evaluation).items()
+            if key not in ("row", "indicators")
+        }
+        for column in ("enterprise_type", "county_code", "county_name", "city_name", "first_year"):
+            row[column] = evaluation.row.get(column)
+        row["net_sales"] = evaluation.net_sales
+        rows.append(row)
+    return rows
+
+
+def _indicator_rows(evaluations: Iterable[Evaluation]) -> list[dict[str, Any]]:
+    return [
+        {
+            "year": e.year,
+            "unit_kind": e.unit_kind,
+            "unit_id": e.unit_id,
+            "indicator_id": value.indicator_id,
+            "raw_value": value.raw,
+            "normalised": value.normalised,
+            "weight": value.weight,
+            "effective_weight": value.effective_weight,
+        }
+        for e in evaluations
+        for value in e.indicators
+    ]
+
+
+def replace_year(con: duckdb.DuckDBPyConnection, rows: YearRows) -> None:
+    """Replace every scoring row of `rows.year` in one transaction."""
+    create_scoring_schema(con)
+    batches = {
+        "runs": [
+            {
+                "year": rows.year,
+                "rules_version": rows.rules_version,
+                "rules_path": rows.rules_path,
+                "evaluated": len(rows.evaluations),
+                "admitted": sum(1 for e in rows.evaluations if e.admitted),
+            }
+        ],
+        "evaluations": _evaluation_rows(rows.evaluations),
+        "indicator_values": _indicator_rows(rows.evaluations),
+        "list_entries": [asdict(entry) for entry in rows.entries],
+        "roster_ledger": [asdict(decision) for decision in rows.decisions],
+        "admission_failures": [asdict(failure) for failure in rows.failures],
+    }
+    con.execute("begin transaction")
+    try:
+        for table, batch in batches.items():
+            con.execute(f"delete from scoring.{table} where year = ?", [rows.year])
+            arrow_batch = _arrow(table, batch)  # noqa: F841 (read by duckdb by name)
+            columns = ", ".join(name for name, _ in TABLES[table])
+            con.execute(
+                f"insert into scoring.{table} ({columns}) select {columns} from arrow_batch"
+            )
+        con.execute("commit")
+    except Exception:
+        con.execute("rollback")
+        raise
+    log.info(
+        "stored %d: %d evaluations, %d list entries, %d roster decisions",
+        rows.year,
+        len(rows.evaluations),
+        len(rows.entries),
+        len(rows.decisions),
+    )
+
+
+def evaluated_years(con: duckdb.DuckDBPyConnection) -> set[int]:
+    if not table_exists(con, "scoring", "runs"):
+        return set()
+    return {int(row[0]) for row in con.execute("select year from scoring.runs").fetchall()}
+
+
+def stored_grades(
+    con: duckdb.DuckDBPyConnection, years: Iterable[int]
+) -> dict[int, dict[str, str | None]]:
+    """Grades of enterprise units by year and unit id, for the roster of a later year."""
+    wanted = sorted(set(years))
+    grades: dict[int, dict[str, str | None]] = {year: {} for year in wanted}
+    if not wanted or not table_exists(con, "scoring", "evaluations"):
+        return grades
+    rows = con.execute(
+        "select year, unit_id, grade from scoring.evaluations "
+        "where unit_kind = 'enterprise' and list_contains(?, year)",
+        [wanted],
+    ).fetchall()
+    for year, unit_id, grade in rows:
+        grades[int(year)][str(unit_id)] = grade
+    return grades
+
+
+def read_table(
+    con: duckdb.DuckDBPyConnection, table: str, year: int, order_by: str
+) -> list[dict[str, Any]]:
+    """Rows of one scoring table for one year, as dicts, in a fixed order."""
+    cursor = con.execute(
+        f"select * from scoring.{table} where year = ? order by {order_by}", [year]
+    )
+    names = [column[0] for column in cursor.description]
+    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
