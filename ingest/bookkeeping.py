@@ -42,11 +42,11 @@ def file_hash(path: Path | str) -> str:
 
 def already_loaded(con: duckdb.DuckDBPyConnection, content_hash: str) -> int | None:
     """The load id of an earlier successful load of the same bytes, else None."""
-    row = con.execute(
+    (found,) = con.execute(
         "select min(load_id) from raw.loads where content_hash = ? and status = 'loaded'",
         [content_hash],
-    ).fetchone()
-    return None if row is None or row[0] is None else int(row[0])
+    ).fetchall()[0]
+    return None if found is None else int(found)
 
 
 def next_load_id(con: duckdb.DuckDBPyConnection) -> int:
@@ -54,9 +54,9 @@ def next_load_id(con: duckdb.DuckDBPyConnection) -> int:
 
     Safe because DuckDB admits one writing process per warehouse file.
     """
-    row = con.execute("select coalesce(max(load_id), 0) + 1 from raw.loads").fetchone()
-    assert row is not None
-    return int(row[0])
+    # fetchall, not fetchone: DuckDB 2 keeps a half-read result open on the connection.
+    (load_id,) = con.execute("select coalesce(max(load_id), 0) + 1 from raw.loads").fetchall()[0]
+    return int(load_id)
 
 
 def record_load(

@@ -1,0 +1,77 @@
+"""The platform export layouts and how a file's header picks one.
+
+A layout is chosen from the normalised header alone, never by column position:
+every layout whose required columns are all present is a candidate, the one that
+recognises most columns wins. A file no layout accepts is an InputFileError that
+names the closest layout and the required columns the file lacks.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from pathlib import Path
+
+from ingest.layouts import douyin_orders, sycm_daily, taobao_items, taobao_orders
+from ingest.layouts.base import Field, Layout, Rule
+from warehouse.errors import InputFileError
+
+log = logging.getLogger(__name__)
+
+LAYOUTS: dict[str, Layout] = {
+    module.LAYOUT.name: module.LAYOUT
+    for module in (taobao_orders, taobao_items, douyin_orders, sycm_daily)
+}
+
+__all__ = ["LAYOUTS", "Field", "Layout", "Rule", "all_headers", "detect_layout"]
+
+
+def all_headers() -> set[str]:
+    """Every header name any layout knows: what the reader looks for to find the header row."""
+    return set().union(*(layout.headers() for layout in LAYOUTS.values()))
+
+
+def detect_layout(
+    headers: Iterable[str],
+    path: Path | str,
+    *,
+    layout: str | None = None,
+    platform: str | None = None,
+) -> Layout:
+    """The layout of a file with these (normalised) headers; `layout` or `platform` narrow it."""
+    names = list(headers)
+    if layout is not None:
+        if layout not in LAYOUTS:
+            raise InputFileError(
+                path, f"unknown layout {layout!r}", "known layouts: " + ", ".join(sorted(LAYOUTS))
+            )
+        candidates = [LAYOUTS[layout]]
+    else:
+        candidates = [
+            item for item in LAYOUTS.values() if platform is None or platform in item.platforms
+        ]
+        if not candidates:
+            raise InputFileError(
+                path,
+                f"no layout is known for platform {platform!r}",
+                "platforms with layouts: "
+                + ", ".join(sorted({p for item in LAYOUTS.values() for p in item.platforms})),
+            )
+    complete = [item for item in candidates if not item.missing(names)]
+    if complete:
+        return max(complete, key=lambda item: len(item.columns_in(names)))
+    closest = max(
+        candidates,
+        key=lambda item: (
+            len(item.required) - len(item.missing(names)),
+            -len(item.missing(names)),
+        ),
+    )
+    lacking = closest.missing(names)
+    raise InputFileError(
+        path,
+        f"not a known export layout; closest is {closest.name} ({closest.description}), "
+        f"which needs {', '.join(lacking)}",
+        "export the report with those columns ticked, or pass --layout if it is another "
+        "known layout",
+    )

@@ -1,0 +1,190 @@
+"""What a layout is: the columns it needs (by alias), the raw table it feeds, its rules.
+
+A layout names its source columns by header, never by position, because sellers
+tick the columns they export. Each field has a kind that decides how its text is
+parsed (and why a cell is rejected); `derive` turns parsed fields into the raw
+table's columns following DOMAIN.md; `rules` are the per-row identities the
+layout relies on, each with the reason code a breaking row is rejected with.
+A layout must never declare a personal-data column (buyer names, phones,
+addresses, accounts, messages): what it does not declare is never read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Literal
+
+import polars as pl
+
+from ingest import cells
+from ingest.cells import MONEY_DTYPE, normalise_header
+
+Kind = Literal["id", "text", "money", "integer", "timestamp", "date"]
+
+# The columns each raw table receives from a layout (lineage, layout, platform and
+# store are added by the loader), with the dtype they are inserted as.
+TARGETS: dict[str, dict[str, pl.DataType]] = {
+    "order_lines": {
+        "order_id": pl.String(),
+        "line_id": pl.String(),
+        "product_id": pl.String(),
+        "product_name": pl.String(),
+        "quantity": pl.Int32(),
+        "paid_at": pl.Datetime("us"),
+        "order_status": pl.String(),
+        "refund_status": pl.String(),
+        "gmv": MONEY_DTYPE,
+        "refund": MONEY_DTYPE,
+        "streamer_id": pl.String(),
+        "channel": pl.String(),
+        "buyer_hash": pl.String(),
+    },
+    "item_lines": {
+        "order_id": pl.String(),
+        "line_no": pl.Int32(),
+        "product_id": pl.String(),
+        "product_name": pl.String(),
+        "unit_price": MONEY_DTYPE,
+        "quantity": pl.Int32(),
+        "order_status": pl.String(),
+    },
+    "daily_sales": {
+        "product_id": pl.String(),
+        "product_name": pl.String(),
+        "sale_date": pl.Date(),
+        "gmv": MONEY_DTYPE,
+        "refund": MONEY_DTYPE,
+        "quantity": pl.Int32(),
+        "buyers": pl.Int32(),
+        "streamer_id": pl.String(),
+        "channel": pl.String(),
+    },
+}
+# Natural key within one file (store and platform are the same for the whole file).
+NATURAL_KEYS: dict[str, tuple[str, ...]] = {
+    "order_lines": ("order_id", "line_id"),
+    "item_lines": ("order_id", "line_no"),
+    "daily_sales": ("product_id", "sale_date"),
+}
+# Columns the raw table declares `not null`; a row missing one is rejected.
+REQUIRED_TARGETS: dict[str, tuple[str, ...]] = {
+    "order_lines": ("order_id", "line_id", "gmv", "refund"),
+    "item_lines": ("order_id", "line_no"),
+    "daily_sales": ("product_id", "sale_date", "gmv", "refund"),
+}
+
+_PARSERS: dict[Kind, Callable[[pl.Expr], pl.Expr]] = {
+    "id": cells.identifier,
+    "text": cells.clean_text,
+    "money": cells.money,
+    "integer": cells.integer,
+    "timestamp": cells.timestamp,
+    "date": cells.date,
+}
+_PROBLEMS: dict[Kind, tuple[str, Callable[[pl.Expr], pl.Expr], str] | None] = {
+    "id": ("excel_damaged_id", cells.identifier_is_damaged, "was turned into a number by Excel"),
+    "text": None,
+    "money": ("bad_amount", cells.money_is_bad, "is not an amount with at most two decimals"),
+    "integer": ("bad_integer", cells.integer_is_bad, "is not a whole number"),
+    "timestamp": ("bad_timestamp", cells.timestamp_is_bad, "is not a date and time"),
+    "date": ("bad_date", cells.date_is_bad, "is not a date"),
+}
+
+
+@dataclass(frozen=True)
+class Field:
+    """One source column: its key inside the layout, the header names it goes by, its kind."""
+
+    key: str
+    aliases: tuple[str, ...]
+    kind: Kind = "text"
+    required: bool = False
+
+    def header_in(self, headers: Iterable[str]) -> str | None:
+        """The first alias present among the (normalised) headers."""
+        present = set(headers)
+        for alias in self.aliases:
+            name = normalise_header(alias)
+            if name in present:
+                return name
+        return None
+
+    def parsed(self) -> pl.Expr:
+        return _PARSERS[self.kind](pl.col(self.key)).alias(self.key)
+
+    def problem(self) -> tuple[str, pl.Expr, str] | None:
+        """(reason code, expression true on a bad cell, what is wrong) for this kind."""
+        spec = _PROBLEMS[self.kind]
+        if spec is None:
+            return None
+        code, test, message = spec
+        return code, test(pl.col(self.key)), message
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A per-row identity: `holds` is true on a good row (null counts as holding)."""
+
+    code: str
+    columns: str
+    message: str
+    holds: pl.Expr
+
+
+@dataclass(frozen=True)
+class Layout:
+    """A platform export layout: which headers it needs and how its rows become raw rows."""
+
+    name: str
+    platforms: tuple[str, ...]
+    table: str
+    fields: tuple[Field, ...]
+    derive: Callable[[pl.DataFrame, frozenset[str]], pl.DataFrame]
+    rules: Callable[[frozenset[str]], list[Rule]] = field(default=lambda present: [])
+    store_field: str | None = None
+    description: str = ""
+
+    def __post_init__(self) -> None:
+        if self.table not in TARGETS:
+            raise ValueError(f"layout {self.name}: unknown raw table {self.table}")
+
+    @property
+    def required(self) -> tuple[Field, ...]:
+        return tuple(item for item in self.fields if item.required)
+
+    def headers(self) -> set[str]:
+        """Every header name this layout may use, normalised."""
+        return {normalise_header(alias) for item in self.fields for alias in item.aliases}
+
+    def columns_in(self, headers: Iterable[str]) -> dict[str, str]:
+        """key -> header for the fields present among `headers`."""
+        names = list(headers)
+        found = {item.key: item.header_in(names) for item in self.fields}
+        return {key: header for key, header in found.items() if header is not None}
+
+    def missing(self, headers: Iterable[str]) -> list[str]:
+        """The required fields absent from `headers`, each named by its first alias."""
+        names = list(headers)
+        return [item.aliases[0] for item in self.required if item.header_in(names) is None]
+
+
+def fill_targets(frame: pl.DataFrame, table: str) -> pl.DataFrame:
+    """The raw table's columns in order and dtype; columns the layout has not are null."""
+    columns = []
+    for name, dtype in TARGETS[table].items():
+        if name in frame.columns:
+            columns.append(pl.col(name).cast(dtype).alias(name))
+        else:
+            columns.append(pl.lit(None, dtype=dtype).alias(name))
+    return frame.select(columns)
+
+
+def present_or_null(present: frozenset[str], key: str, dtype: pl.DataType) -> pl.Expr:
+    """The parsed column `key`, or a typed null where the file lacks it."""
+    return pl.col(key) if key in present else pl.lit(None, dtype=dtype)
+
+
+def map_values(expr: pl.Expr, mapping: Mapping[str, str]) -> pl.Expr:
+    """Replace known values by their codes; unknown values become null."""
+    return expr.replace_strict(dict(mapping), default=None, return_dtype=pl.String)
