@@ -286,9 +286,10 @@ def _new_evaluation(row: dict[str, Any], kind: str, year: int, rules: Rules) -> 
 
 def _absent_demonstration_units(
     con: duckdb.DuckDBPyConnection, year: int, present: set[str], rules: Rules
-) -> list[Evaluation]:
+) -> tuple[list[Evaluation], list[AdmissionFailure]]:
     """Demo units of last year's registry with no row this year: graded by the missing rule."""
-    absent = []
+    absent: list[Evaluation] = []
+    failures: list[AdmissionFailure] = []
     for row in read_units(con, "enterprise", year - 1):
         if not row.get("is_demonstration") or row["unit_id"] in present:
             continue
@@ -314,7 +315,20 @@ def _absent_demonstration_units(
             f"(demonstration unit without data is graded {rules.roster.missing_year_grade})"
         )
         absent.append(evaluation)
-    return absent
+        failures.append(
+            AdmissionFailure(
+                year,
+                "enterprise",
+                evaluation.unit_id,
+                evaluation.unit_name,
+                evaluation.pool_id,
+                NO_DATA,
+                f"a row in marts.enterprise_years for {year}",
+                "none",
+                evaluation.admission_reason,
+            )
+        )
+    return absent, failures
 
 
 def evaluate_year(con: duckdb.DuckDBPyConnection, year: int, rules: Rules) -> YearEvaluation:
@@ -350,9 +364,11 @@ def evaluate_year(con: duckdb.DuckDBPyConnection, year: int, rules: Rules) -> Ye
             _score_pool(pool, [u for u in units if u.admitted and u.pool_id == pool.pool_id], rules)
         evaluations.extend(units)
         if kind == "enterprise":
-            evaluations.extend(
-                _absent_demonstration_units(con, year, {u.unit_id for u in units}, rules)
+            absent, no_data = _absent_demonstration_units(
+                con, year, {u.unit_id for u in units}, rules
             )
+            evaluations.extend(absent)
+            failures.extend(no_data)
     for evaluation in evaluations:
         if evaluation.is_demonstration and evaluation.grade is None:
             evaluation.grade = rules.roster.missing_year_grade

@@ -1,0 +1,251 @@
+"""Evaluations and lists of one year on a tiny hand-computed fixture (golden/README.md)."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Callable
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pytest
+
+from scoring.api import ListTable, explain, list_tables, rank_year
+from tests.scoring.conftest import Marts
+from warehouse.errors import NoDataError
+
+GOLDEN = Path(__file__).parent / "golden"
+YEAR = 2022
+
+
+@pytest.fixture
+def hand_rules(
+    default_rules_data: dict[str, Any], write_rules: Callable[[dict[str, Any]], Path]
+) -> Path:
+    """The shipped rules with the few changes golden/README.md lists."""
+    data = default_rules_data
+    data["indicators"]["sales_scale"]["normalisation"] = "minmax"
+    data["pools"]["leading"]["weights"] = {"sales_scale": 0.5, "growth": 0.3, "quality": 0.2}
+    data["pools"]["agency"]["weights"] = {"growth": 1.0}
+    data["pools"]["agency"]["admission"] = {"sichuan_county": True}
+    data["pools"]["county"]["weights"] = {"sales_scale": 1.0}
+    data["pools"]["county"]["admission"] = {"sichuan_county": True}
+    data["lists"]["goods_bases"]["min_belt_net_sales"] = 150000
+    return write_rules(data)
+
+
+def _tied_counties(marts: Marts) -> None:
+    """13 counties; the 10th and 11th sell the same, so they share rank 10."""
+    sales = [
+        "1300",
+        "1200",
+        "1100",
+        "1000",
+        "900",
+        "800",
+        "700",
+        "600",
+        "500",
+        "400",
+        "400",
+        "300",
+        "100",
+    ]
+    for index, amount in enumerate(sales, start=1):
+        marts.county(
+            f"5101{index:02d}",
+            YEAR,
+            amount,
+            top_product_name=f"产品{index}",
+            top_product_code=f"P{index:02d}",
+            top_product_origin_county_code="510101",
+        )
+
+
+@pytest.fixture
+def hand_marts(marts: Marts) -> Marts:
+    leading = {
+        "91510100A": ("500000", "0.2000", "0.1000", 12),
+        "91510100B": ("300000", None, "0.0500", 12),
+        "91510100C": ("100000", "0.1000", "0.3000", 12),
+        "91510100D": ("50000", "0.1000", "0.1000", 12),
+        "91510100F": ("200000", "0.1000", "0.6000", 2),
+    }
+    for code, (net, growth, refund_rate, months) in leading.items():
+        marts.enterprise(
+            code, YEAR, net, growth_rate=growth, refund_rate=refund_rate, active_months=months
+        )
+    marts.enterprise("91510100G", YEAR, "80000", enterprise_type="agency", growth_rate=None)
+    marts.enterprise("91510100H", YEAR, "90000", enterprise_type="agency", growth_rate="0.5000")
+    marts.belt_sale(YEAR, "tea", "200000", credit_code="91510100A")
+    marts.belt_sale(YEAR, "tea", "100000", credit_code="91510100B")
+    _tied_counties(marts)
+    return marts
+
+
+@pytest.fixture
+def ranked(con: duckdb.DuckDBPyConnection, hand_marts: Marts, hand_rules: Path) -> Any:
+    return rank_year(con, YEAR, rules_path=hand_rules)
+
+
+def _table(tables: list[ListTable], list_id: str) -> ListTable:
+    return next(table for table in tables if table.list_id == list_id)
+
+
+def _as_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def test_enterprise_evaluations_match_the_hand_computed_golden_file(
+    con: duckdb.DuckDBPyConnection, ranked: Any
+) -> None:
+    with (GOLDEN / "evaluations_2022.csv").open(encoding="utf-8") as handle:
+        expected = list(csv.DictReader(handle))
+    columns = list(expected[0])
+    rows = con.execute(
+        f"select {', '.join(columns)} from scoring.evaluations "
+        "where year = ? and unit_kind = 'enterprise' order by unit_id",
+        [YEAR],
+    ).fetchall()
+    actual = [dict(zip(columns, map(_as_text, row), strict=True)) for row in rows]
+    assert actual == expected
+
+
+def test_missing_growth_weight_is_shared_among_present_indicators(
+    con: duckdb.DuckDBPyConnection, ranked: Any
+) -> None:
+    # B has no growth: 0.5 / 0.7 = 0.714286 and 0.2 / 0.7 = 0.285714 (half-even, 6 places).
+    rows = con.execute(
+        "select indicator_id, normalised, effective_weight from scoring.indicator_values "
+        "where unit_id = '91510100B' order by indicator_id"
+    ).fetchall()
+    assert rows == [
+        ("growth", None, None),
+        ("quality", Decimal("1.000000"), Decimal("0.285714")),
+        ("sales_scale", Decimal("0.500000"), Decimal("0.714286")),
+    ]
+
+
+def test_unit_without_any_indicator_value_gets_no_score_and_no_rank(
+    con: duckdb.DuckDBPyConnection, ranked: Any
+) -> None:
+    row = con.execute(
+        "select admitted, score, rank, grade from scoring.evaluations where unit_id = '91510100G'"
+    ).fetchone()
+    assert row == (True, None, None, None)
+
+
+def test_admission_failures_record_each_threshold_missed_with_the_value(
+    con: duckdb.DuckDBPyConnection, ranked: Any
+) -> None:
+    rows = con.execute(
+        "select unit_id, pool_id, threshold, required, actual from scoring.admission_failures "
+        "where year = ? order by unit_id, threshold",
+        [YEAR],
+    ).fetchall()
+    assert rows == [
+        ("91510100D", "leading", "min_net_sales", "100,000.00", "50,000.00"),
+        ("91510100F", "leading", "max_refund_rate", "0.5", "0.6000"),
+        ("91510100F", "leading", "min_active_months", "3", "2"),
+    ]
+    assert ranked.not_admitted == 2
+
+
+def test_counties_tied_at_the_award_cut_are_both_awarded_and_the_next_ranks_12th(
+    con: duckdb.DuckDBPyConnection, ranked: Any
+) -> None:
+    table = _table(list_tables(con, YEAR), "county_top100")
+    frame = table.frame
+    assert table.title == "2022年度百县百品榜"
+    assert frame["rank"].to_list() == [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 10, 12, 13]
+    assert frame["unit_id"].to_list()[9:12] == ["510110", "510111", "510112"]
+    assert frame["is_awarded"].to_list() == [True] * 11 + [False] * 2
+    # minmax over 100..1300: (400 - 100) / 1200 = 0.25
+    assert frame["score"].to_list()[9] == Decimal("0.250000")
+    assert frame["product_name"].to_list()[0] == "产品1"
+    assert table.money_columns == ["product_net_sales", "net_sales"]
+    assert "unit_id" in table.id_columns
+    assert ranked.awarded_counts["county_top100"] == 11
+
+
+def test_enterprise_top100_has_an_overall_table_and_one_per_category(
+    con: duckdb.DuckDBPyConnection, ranked: Any
+) -> None:
+    tables = list_tables(con, YEAR)
+    overall = _table(tables, "enterprise_top100")
+    assert overall.title == "2022年度四川省电子商务百强"
+    # Scores: A 0.96, H 1 (agency), B 0.642857, C 0; G has no score and no place.
+    assert overall.frame["unit_id"].to_list() == [
+        "91510100H",
+        "91510100A",
+        "91510100B",
+        "91510100C",
+    ]
+    leading = _table(tables, "enterprise_top100.leading")
+    assert leading.title == "2022年度四川省电子商务百强·领军企业"
+    assert leading.frame["rank"].to_list() == [1, 2, 3]
+
+
+def test_goods_bases_take_units_over_the_belt_sales_bar(
+    con: duckdb.DuckDBPyConnection, ranked: Any
+) -> None:
+    tea = _table(list_tables(con, YEAR), "goods_bases.tea")
+    assert tea.title == "2022年度川货电商节货品基地（川茶）"
+    assert tea.frame["unit_id"].to_list() == ["91510100A"]
+    assert tea.frame["measure"].to_list() == [Decimal("200000.00")]
+
+
+def test_excellent_enterprises_hold_only_units_graded_excellent(
+    con: duckdb.DuckDBPyConnection, ranked: Any
+) -> None:
+    table = _table(list_tables(con, YEAR), "excellent_enterprises")
+    assert set(table.frame["grade"].to_list()) == {"优秀"}
+    assert table.frame["unit_id"].to_list() == ["91510100H", "91510100A"]
+
+
+def test_ranking_a_year_twice_gives_byte_identical_tables(
+    con: duckdb.DuckDBPyConnection, hand_marts: Marts, hand_rules: Path
+) -> None:
+    rank_year(con, YEAR, rules_path=hand_rules)
+    first = [(t.list_id, t.title, t.frame.write_csv()) for t in list_tables(con, YEAR)]
+    count = con.execute("select count(*) from scoring.evaluations").fetchone()
+    rank_year(con, YEAR, rules_path=hand_rules)
+    second = [(t.list_id, t.title, t.frame.write_csv()) for t in list_tables(con, YEAR)]
+    assert first == second
+    assert con.execute("select count(*) from scoring.evaluations").fetchone() == count
+
+
+def test_explain_names_indicators_weights_and_admission(
+    con: duckdb.DuckDBPyConnection, ranked: Any
+) -> None:
+    explained = explain(con, YEAR, "企业91510100B").to_dict()
+    assert explained["evaluation"]["score"] == "0.642857"
+    assert explained["evaluation"]["grade"] == "良好"
+    assert explained["pool_ranked"] == 3
+    weights = {row["indicator_id"]: row["weight"] for row in explained["indicators"]}
+    assert weights == {"growth": "0.300000", "quality": "0.200000", "sales_scale": "0.500000"}
+    failed = explain(con, YEAR, "91510100F").to_dict()
+    assert failed["evaluation"]["admitted"] is False
+    assert [row["threshold"] for row in failed["admission_failures"]] == [
+        "max_refund_rate",
+        "min_active_months",
+    ]
+
+
+def test_explain_of_an_unknown_unit_says_what_to_give(
+    con: duckdb.DuckDBPyConnection, ranked: Any
+) -> None:
+    with pytest.raises(NoDataError, match="no unit 'nobody'"):
+        explain(con, YEAR, "nobody")
+
+
+def test_ranking_a_year_without_marts_rows_is_refused(
+    con: duckdb.DuckDBPyConnection, hand_marts: Marts, hand_rules: Path
+) -> None:
+    with pytest.raises(NoDataError, match="no rows for 2019"):
+        rank_year(con, 2019, rules_path=hand_rules)
