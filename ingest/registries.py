@@ -31,7 +31,7 @@ import polars as pl
 from ingest import bookkeeping, cells, credit_code
 from ingest.cells import normalise_header
 from ingest.divisions import CountyError, resolve_county
-from ingest.reader import EXCEL_SUFFIXES, SOURCE_ROW, read_table
+from ingest.reader import EXCEL_SUFFIXES, SOURCE_ROW, RawTable, read_table
 from warehouse.errors import InputFileError
 from warehouse.vocab import (
     BELTS,
@@ -50,6 +50,7 @@ _TRUE = frozenset({"是", "Y", "y", "yes", "true", "1"})
 _FALSE = frozenset({"否", "N", "n", "no", "false", "0"})
 
 Problem = tuple[str, str]  # (reason code, reason)
+Mappings = dict[str, list[int]]  # retired county -> today's, with the rows that gave it
 
 
 # What each kind of cell may hold: a checker returns None or (reason code, what is wrong).
@@ -379,6 +380,15 @@ def _validate(path: Path, spec: RegistryKind, frame: pl.DataFrame) -> list[dict[
     return rejects
 
 
+_REJECT_SCHEMA = {
+    "source_row": pl.Int64,
+    "column_name": pl.String,
+    "reason_code": pl.String,
+    "reason": pl.String,
+    "original_row": pl.String,
+}
+
+
 def _reject(row: dict[str, Any], column: str | None, code: str, reason: str) -> dict[str, Any]:
     return {
         "source_row": row[SOURCE_ROW],
@@ -391,9 +401,6 @@ def _reject(row: dict[str, Any], column: str | None, code: str, reason: str) -> 
 
 def _flag(text: str | None) -> bool:
     return text is not None and text in _TRUE
-
-
-Mappings = dict[str, list[int]]
 
 
 def _county_code(text: str, row: int, mapped: Mappings) -> str:
@@ -556,7 +563,7 @@ def _conflicts(spec: RegistryKind, rows: list[dict[str, Any]]) -> tuple[list[Con
     return conflicts, involved
 
 
-def _duplicates(spec: RegistryKind, rows: list[dict[str, Any]]) -> set[int]:
+def _duplicates(rows: list[dict[str, Any]]) -> set[int]:
     """Rows repeating an earlier row exactly: skipped as 'duplicate', nothing is lost."""
     seen: set[tuple[Any, ...]] = set()
     repeated: set[int] = set()
@@ -651,13 +658,14 @@ def _tables(
     }
 
 
-def _earlier(con: duckdb.DuckDBPyConnection, path: Path, kind: str, load_id: int) -> RegistryLoad:
+def _earlier(con: duckdb.DuckDBPyConnection, path: Path, load_id: int) -> RegistryLoad:
+    """The result of the earlier load of the same bytes, as raw.loads recorded it."""
     row = con.execute(
-        "select rows_read, rows_loaded, rows_rejected, rows_skipped from raw.loads "
+        "select layout, rows_read, rows_loaded, rows_rejected, rows_skipped from raw.loads "
         "where load_id = ?",
         [load_id],
     ).fetchone()
-    read, loaded, rejected, skipped = row or (0, 0, 0, 0)
+    kind, read, loaded, rejected, skipped = row or ("", 0, 0, 0, 0)
     return RegistryLoad(
         path=path,
         kind=kind,
@@ -667,6 +675,50 @@ def _earlier(con: duckdb.DuckDBPyConnection, path: Path, kind: str, load_id: int
         rows_loaded=loaded,
         rows_rejected=rejected,
         rows_skipped=skipped,
+    )
+
+
+@dataclass
+class _Checked:
+    """A registry file after validation: the rows to load and everything set aside."""
+
+    rows: list[dict[str, Any]]
+    rejects: list[dict[str, Any]]
+    skipped: dict[str, int]
+    conflicts: list[Conflict]
+    mapped: Mappings
+
+
+def _check(source: Path, spec: RegistryKind, table: RawTable) -> _Checked:
+    """Validate cells, convert names to codes, set aside repeats and conflicting rows."""
+    frame = _text_frame(spec, table.frame, table.headers)
+    rejects = _validate(source, spec, frame)
+    if spec.kind == "products":
+        rejects += _partial_items(frame)
+    bad_rows = {reject["source_row"] for reject in rejects}
+    mapped: Mappings = {}
+    originals = {row[SOURCE_ROW]: row for row in frame.iter_rows(named=True)}
+    good = [
+        _convert(spec, row, mapped) for number, row in originals.items() if number not in bad_rows
+    ]
+    repeated = _duplicates(good)
+    good = [row for row in good if row[SOURCE_ROW] not in repeated]
+    conflicts, conflicting = _conflicts(spec, good)
+    for conflict in conflicts:
+        log.warning("%s: conflict, rows rejected: %s", source.name, conflict.describe())
+        reason = conflict.describe() + "; correct the wrong row and load the file again"
+        rejects += [
+            _reject(originals[row], conflict.column, "conflict", reason) for row in conflict.rows
+        ]
+    skipped = {**table.skipped}
+    if repeated:
+        skipped["duplicate"] = len(repeated)
+    return _Checked(
+        rows=[row for row in good if row[SOURCE_ROW] not in conflicting],
+        rejects=rejects,
+        skipped=skipped,
+        conflicts=conflicts,
+        mapped=mapped,
     )
 
 
@@ -680,7 +732,14 @@ def load_registry(
     source = Path(path)
     if kind is not None and kind not in KINDS:
         raise InputFileError(source, f"unknown registry kind {kind!r}", f"use one of {list(KINDS)}")
+    if not source.is_file():
+        raise InputFileError(source, "no such file", "check the path")
     content_hash = bookkeeping.file_hash(source)
+    earlier = bookkeeping.already_loaded(con, content_hash)
+    if earlier is not None:
+        log.info("%s was loaded before as load %d; nothing to do", source.name, earlier)
+        return _earlier(con, source, earlier)
+
     table = read_table(source, known_headers())
     spec = KINDS[kind] if kind else detect_kind(source, table.headers)
     missing = spec.missing(table.headers)
@@ -690,66 +749,30 @@ def load_registry(
             f"{spec.label} file lacks the columns {', '.join(missing)}",
             "add them (README 'Registries' lists every column) or fix the header names",
         )
-    earlier = bookkeeping.already_loaded(con, content_hash)
-    if earlier is not None:
-        log.info("%s was loaded before as load %d; nothing to do", source.name, earlier)
-        return _earlier(con, source, spec.kind, earlier)
-
-    frame = _text_frame(spec, table.frame, table.headers)
-    rejects = _validate(source, spec, frame)
-    if spec.kind == "products":
-        rejects += _partial_items(frame)
-    bad_rows = {reject["source_row"] for reject in rejects}
-    mapped: Mappings = {}
-    good = [
-        _convert(spec, row, mapped)
-        for row in frame.iter_rows(named=True)
-        if row[SOURCE_ROW] not in bad_rows
-    ]
-    repeated = _duplicates(spec, good)
-    good = [row for row in good if row[SOURCE_ROW] not in repeated]
-    conflicts, conflicting = _conflicts(spec, good)
-    originals = {row[SOURCE_ROW]: row for row in frame.iter_rows(named=True)}
-    for conflict in conflicts:
-        log.warning("%s: conflict, rows rejected: %s", source.name, conflict.describe())
-        for row in conflict.rows:
-            rejects.append(
-                _reject(
-                    originals[row],
-                    conflict.column,
-                    "conflict",
-                    conflict.describe() + "; correct the wrong row and load the file again",
-                )
-            )
-    good = [row for row in good if row[SOURCE_ROW] not in conflicting]
-
-    skipped = {**table.skipped}
-    if repeated:
-        skipped["duplicate"] = len(repeated)
-    rejected_rows = len({reject["source_row"] for reject in rejects})
+    checked = _check(source, spec, table)
     result = RegistryLoad(
         path=source,
         kind=spec.kind,
         load_id=0,
-        years=tuple(sorted({row["year"] for row in good})),
+        years=tuple(sorted({row["year"] for row in checked.rows})),
         rows_read=table.rows_read,
-        rows_loaded=len(good),
-        rows_rejected=rejected_rows,
-        rows_skipped=sum(skipped.values()),
-        skipped=skipped,
-        conflicts=conflicts,
+        rows_loaded=len(checked.rows),
+        rows_rejected=len({reject["source_row"] for reject in checked.rejects}),
+        rows_skipped=sum(checked.skipped.values()),
+        skipped=checked.skipped,
+        conflicts=checked.conflicts,
         mapped_counties=[
-            f"{mapping} (rows {', '.join(map(str, rows))})" for mapping, rows in mapped.items()
+            f"{mapping} (rows {', '.join(map(str, rows))})"
+            for mapping, rows in checked.mapped.items()
         ],
     )
     con.execute("begin transaction")
     try:
         result.load_id = bookkeeping.next_load_id(con)
-        for name, rows in _tables(spec, good, result.load_id, source.name).items():
+        for name, rows in _tables(spec, checked.rows, result.load_id, source.name).items():
             _insert(con, name, rows)
-        bookkeeping.record_rejects(
-            con, result.load_id, source.name, pl.DataFrame(rejects, schema=_REJECT_SCHEMA)
-        )
+        rejects = pl.DataFrame(checked.rejects, schema=_REJECT_SCHEMA)
+        bookkeeping.record_rejects(con, result.load_id, source.name, rejects)
         bookkeeping.record_load(
             con,
             load_id=result.load_id,
@@ -762,7 +785,7 @@ def load_registry(
             rows_loaded=result.rows_loaded,
             rows_rejected=result.rows_rejected,
             rows_skipped=result.rows_skipped,
-            skipped_detail=skipped,
+            skipped_detail=result.skipped,
         )
         con.execute("commit")
     except BaseException:
@@ -782,15 +805,6 @@ def load_registry(
         result.rows_skipped,
     )
     return result
-
-
-_REJECT_SCHEMA = {
-    "source_row": pl.Int64,
-    "column_name": pl.String,
-    "reason_code": pl.String,
-    "reason": pl.String,
-    "original_row": pl.String,
-}
 
 
 def registry_files(folder: Path | str) -> list[Path]:

@@ -336,3 +336,19 @@ def test_sample_registries_load_with_zero_rejects(con: duckdb.DuckDBPyConnection
     assert results
     assert [(r.path.name, r.rows_rejected, r.conflicts) for r in results if r.rows_rejected] == []
     assert all(result.rows_loaded > 0 for result in results)
+
+
+def test_city_title_row_above_the_header_is_not_data(
+    con: duckdb.DuckDBPyConnection, write_csv: Callable[..., Path]
+) -> None:
+    path = write_csv(
+        "chengdu.csv",
+        [
+            "成都市2022年直播人才库,,,,",
+            "年度,平台,主播ID,主播昵称,所属机构信用代码",
+            f"2022,抖音,dy_rongcheng,蓉城好物推荐官,{GOOD_CODE}",
+        ],
+    )
+    result = load_registry(con, path)
+    assert (result.kind, result.rows_read, result.rows_loaded) == ("streamers", 1, 1)
+    assert con.execute("select source_row from raw.streamers").fetchone() == (3,)
