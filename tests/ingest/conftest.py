@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
@@ -10,15 +11,16 @@ import pytest
 
 from warehouse.schema import create_raw_schema
 
-REAL_EXPORTS = Path("/work/shared/real-exports")
+FIXTURES = Path(__file__).parent / "fixtures"
 
 
 @pytest.fixture
 def real_exports() -> Path:
-    """The three real seller exports (Taobao 2017 order and item reports, Tmall 2020)."""
-    if not REAL_EXPORTS.is_dir():
-        pytest.skip(f"{REAL_EXPORTS} is not on this machine")
-    return REAL_EXPORTS
+    """Copies of the three real seller exports (Taobao 2017 order and item reports, Tmall 2020).
+
+    Byte-identical to /work/shared/real-exports: buyers were anonymised at the source.
+    """
+    return FIXTURES / "real"
 
 
 @pytest.fixture
@@ -48,3 +50,26 @@ def write_csv(tmp_path: Path) -> Callable[..., Path]:
         return target
 
     return write
+
+
+@pytest.fixture
+def fixture_file() -> Callable[[str], Path]:
+    """A committed fixture export, by its path under tests/ingest/fixtures/."""
+
+    def find(relative: str) -> Path:
+        return FIXTURES / relative
+
+    return find
+
+
+@pytest.fixture
+def inbox(tmp_path: Path) -> Callable[[Path, str, str], Path]:
+    """Copy a file into <tmp>/inbox/<platform>/<store_id>/ and return its new path."""
+
+    def place(source: Path, platform: str, store_id: str) -> Path:
+        target = tmp_path / "inbox" / platform / store_id / source.name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, target)
+        return target
+
+    return place
