@@ -249,7 +249,11 @@ _ITEM_COLUMNS = ("platform", "store_id", "item_id")
 
 @dataclass(frozen=True)
 class Conflict:
-    """Rows of one file that disagree about the same key; all of them are rejected."""
+    """Rows that disagree about the same key; this file's rows among them are rejected.
+
+    `elsewhere` names the already loaded row of another file of the same year that the
+    rows disagree with, when the conflict is between files.
+    """
 
     registry: str
     year: int
@@ -258,12 +262,16 @@ class Conflict:
     column: str
     values: tuple[str, ...]
     rows: tuple[int, ...]
+    elsewhere: str | None = None
 
     def describe(self) -> str:
         rows = ", ".join(str(row) for row in self.rows)
+        where = f"on rows {rows}"
+        if self.elsewhere:
+            where += f" and in {self.elsewhere}"
         return (
             f"{self.registry} {self.year}: {self.key} has {len(self.values)} different "
-            f"{self.column} ({' / '.join(self.values)}) on rows {rows}"
+            f"{self.column} ({' / '.join(self.values)}) {where}"
         )
 
 
@@ -563,6 +571,61 @@ def _conflicts(spec: RegistryKind, rows: list[dict[str, Any]]) -> tuple[list[Con
     return conflicts, involved
 
 
+# Keys that must agree across all files of a year (cities may each send a file):
+# registry -> (what, raw table, key fields, the field that must agree).
+_ACROSS_FILES: dict[str, tuple[str, str, tuple[str, ...], str]] = {
+    "enterprises": ("credit code", "enterprises", ("credit_code",), "county_code"),
+    "stores": ("store", "stores", ("platform", "store_id"), "credit_code"),
+}
+
+
+def _conflicts_with_loaded(
+    con: duckdb.DuckDBPyConnection, spec: RegistryKind, source_file: str, rows: list[dict]
+) -> tuple[list[Conflict], set[int]]:
+    """Rows that disagree with another, already loaded file of the same year.
+
+    A file of the same name is taken as an earlier version of this one (it is being
+    replaced), so only other files count. The loaded row stays; this file's row is rejected.
+    """
+    if spec.kind not in _ACROSS_FILES or not rows:
+        return [], set()
+    about, table, key_fields, agreeing = _ACROSS_FILES[spec.kind]
+    keys = ", ".join(key_fields)
+    years = sorted({row["year"] for row in rows})
+    loaded = con.execute(
+        f"""
+        select year, {keys}, {agreeing}, source_file, source_row
+        from raw.{table}
+        where source_file <> ? and year in ({", ".join("?" * len(years))})
+        qualify row_number() over (partition by year, {keys} order by load_id desc) = 1
+        """,
+        [source_file, *years],
+    ).fetchall()
+    width = len(key_fields) + 1
+    known = {tuple(found[:width]): found[width:] for found in loaded}
+    conflicts: list[Conflict] = []
+    involved: set[int] = set()
+    for row in rows:
+        key = (row["year"], *(row[name] for name in key_fields))
+        if key not in known or known[key][0] == row[agreeing]:
+            continue
+        value, other_file, other_row = known[key]
+        conflicts.append(
+            Conflict(
+                registry=spec.label,
+                year=row["year"],
+                key=f"{about} {':'.join(str(part) for part in key[1:])}",
+                field_name=agreeing,
+                column=_LABELS[spec.kind].get(agreeing, agreeing),
+                values=(str(row[agreeing]), str(value)),
+                rows=(row[SOURCE_ROW],),
+                elsewhere=f"{other_file} row {other_row}",
+            )
+        )
+        involved.add(row[SOURCE_ROW])
+    return conflicts, involved
+
+
 def _duplicates(rows: list[dict[str, Any]]) -> set[int]:
     """Rows repeating an earlier row exactly: skipped as 'duplicate', nothing is lost."""
     seen: set[tuple[Any, ...]] = set()
@@ -689,7 +752,9 @@ class _Checked:
     mapped: Mappings
 
 
-def _check(source: Path, spec: RegistryKind, table: RawTable) -> _Checked:
+def _check(
+    con: duckdb.DuckDBPyConnection, source: Path, spec: RegistryKind, table: RawTable
+) -> _Checked:
     """Validate cells, convert names to codes, set aside repeats and conflicting rows."""
     frame = _text_frame(spec, table.frame, table.headers)
     rejects = _validate(source, spec, frame)
@@ -703,7 +768,10 @@ def _check(source: Path, spec: RegistryKind, table: RawTable) -> _Checked:
     ]
     repeated = _duplicates(good)
     good = [row for row in good if row[SOURCE_ROW] not in repeated]
-    conflicts, conflicting = _conflicts(spec, good)
+    conflicts, in_file = _conflicts(spec, good)
+    good = [row for row in good if row[SOURCE_ROW] not in in_file]
+    across, across_files = _conflicts_with_loaded(con, spec, source.name, good)
+    conflicts += across
     for conflict in conflicts:
         log.warning("%s: conflict, rows rejected: %s", source.name, conflict.describe())
         reason = conflict.describe() + "; correct the wrong row and load the file again"
@@ -714,7 +782,7 @@ def _check(source: Path, spec: RegistryKind, table: RawTable) -> _Checked:
     if repeated:
         skipped["duplicate"] = len(repeated)
     return _Checked(
-        rows=[row for row in good if row[SOURCE_ROW] not in conflicting],
+        rows=[row for row in good if row[SOURCE_ROW] not in across_files],
         rejects=rejects,
         skipped=skipped,
         conflicts=conflicts,
@@ -749,7 +817,7 @@ def load_registry(
             f"{spec.label} file lacks the columns {', '.join(missing)}",
             "add them (README 'Registries' lists every column) or fix the header names",
         )
-    checked = _check(source, spec, table)
+    checked = _check(con, source, spec, table)
     result = RegistryLoad(
         path=source,
         kind=spec.kind,

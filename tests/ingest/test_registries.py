@@ -352,3 +352,45 @@ def test_city_title_row_above_the_header_is_not_data(
     result = load_registry(con, path)
     assert (result.kind, result.rows_read, result.rows_loaded) == ("streamers", 1, 1)
     assert con.execute("select source_row from raw.streamers").fetchone() == (3,)
+
+
+def test_store_claimed_by_another_citys_file_of_the_same_year_is_a_conflict(
+    con: duckdb.DuckDBPyConnection, write_csv: Callable[..., Path]
+) -> None:
+    header = "年度,平台,店铺ID,店铺名称,统一社会信用代码"
+    load_registry(con, STORES)
+    other = write_csv(
+        "店铺_眉山.csv",
+        [
+            header,
+            "2022,天猫,100001,东坡柑橘旗舰店,91516030MAHU49D4HN",
+            "2022,天猫,100001,东坡柑橘旗舰店,91516030MAHU49D4HN",
+            "2023,天猫,100001,东坡柑橘旗舰店,91516030MAHU49D4HN",
+        ],
+    )
+    result = load_registry(con, other)
+    [conflict] = result.conflicts
+    assert (conflict.key, conflict.values, conflict.rows, conflict.elsewhere) == (
+        "store tmall:100001",
+        ("91516030MAHU49D4HN", GOOD_CODE),
+        (2,),
+        "店铺_2022.csv row 2",
+    )
+    # Row 3 repeats row 2 (skipped), 2023 is another year's registry (loaded).
+    assert (result.rows_loaded, result.rows_rejected, result.rows_skipped) == (1, 1, 1)
+    assert _rejects(con, other.name) == [(2, "统一社会信用代码", "conflict")]
+
+
+def test_a_corrected_file_of_the_same_name_replaces_rather_than_conflicts(
+    con: duckdb.DuckDBPyConnection, write_csv: Callable[..., Path], tmp_path: Path
+) -> None:
+    header = "年度,平台,店铺ID,店铺名称,统一社会信用代码"
+    first = write_csv("店铺.csv", [header, f"2022,天猫,100001,旗舰店,{GOOD_CODE}"])
+    load_registry(con, first)
+    corrected = write_csv(
+        "店铺.csv",
+        [header, "2022,天猫,100001,旗舰店,91516030MAHU49D4HN"],
+        folder=tmp_path / "resent",
+    )
+    result = load_registry(con, corrected)
+    assert (result.conflicts, result.rows_loaded) == ([], 1)
