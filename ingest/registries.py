@@ -293,6 +293,23 @@ class RegistryLoad:
     # retired county codes or names met, each with today's county and the rows
     mapped_counties: list[str] = field(default_factory=list)
 
+    # The same face as a platform export's LoadResult, for the CLI's table of loads.
+    @property
+    def source_file(self) -> str:
+        return self.path.name
+
+    @property
+    def layout(self) -> str:
+        return self.kind
+
+    @property
+    def status(self) -> str:
+        return "duplicate" if self.already_loaded else "loaded"
+
+    @property
+    def skipped_detail(self) -> dict[str, int]:
+        return self.skipped
+
 
 def known_headers() -> set[str]:
     """Every header name any registry may use (for finding the header row)."""

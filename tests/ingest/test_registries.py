@@ -394,3 +394,16 @@ def test_a_corrected_file_of_the_same_name_replaces_rather_than_conflicts(
     )
     result = load_registry(con, corrected)
     assert (result.conflicts, result.rows_loaded) == ([], 1)
+
+
+def test_registry_result_reads_like_a_platform_load_result(
+    con: duckdb.DuckDBPyConnection,
+) -> None:
+    first = load_registry(con, STREAMERS)
+    again = load_registry(con, STREAMERS)
+    assert (first.source_file, first.layout, first.status) == (
+        "直播人才库_2022.csv",
+        "streamers",
+        "loaded",
+    )
+    assert (again.status, again.rows_read, again.rows_loaded) == ("duplicate", 3, 2)
