@@ -1,0 +1,221 @@
+"""Building the marts: `dbt build` on the project in dbt_project/, run in-process.
+
+The warehouse file is handed to dbt through CHUANHUO_DB (profiles.yml reads it)
+for the duration of one call; dbt's target and log folders live in a temporary
+directory, so a build writes nothing into the checkout and two builds of two
+files do not share state. The profile sets keep_open false, and the adapter's
+connection is closed again here, so the caller can open the file as soon as
+build_marts returns.
+
+This module must never read or change raw data itself, never print, and never
+leave CHUANHUO_DB changed after it returns.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from warehouse.errors import BuildError, NoDataError
+from warehouse.paths import DB_ENV_VAR, DBT_PROJECT_DIR
+
+log = logging.getLogger(__name__)
+
+_PASSED = {"success", "pass"}
+_FAILED = {"error", "fail", "runtime error"}
+_TEST_TYPES = {"test", "unit_test"}
+# How many failing nodes a BuildError spells out; the rest are counted.
+_FAILURES_SHOWN = 10
+
+
+@dataclass(frozen=True)
+class NodeFailure:
+    """One node dbt could not build or whose test failed."""
+
+    node: str
+    status: str
+    message: str
+
+
+@dataclass(frozen=True)
+class BuildSummary:
+    """What one `dbt build` did: node counts by kind and outcome, and its duration."""
+
+    models: int
+    seeds: int
+    tests: int
+    passed: int
+    warned: int
+    failed: int
+    skipped: int
+    seconds: float
+    failures: tuple[NodeFailure, ...] = field(default=())
+
+
+def build_marts(
+    db_path: Path | str,
+    *,
+    select: str | None = None,
+    full_refresh: bool = False,
+) -> BuildSummary:
+    """Run `dbt build` (seeds, models, tests) into the warehouse at `db_path`.
+
+    `select` is a dbt selector ("marts", "+county_years"); None builds everything.
+    Raises BuildError naming each failing node with dbt's message; returns the
+    counts when every node passed (warnings allowed).
+    """
+    path = Path(db_path).resolve()
+    if not path.exists():
+        raise NoDataError(
+            f"no warehouse at {path}",
+            "load some files first (chuanhuo ingest) or point --db / CHUANHUO_DB at one",
+        )
+    with tempfile.TemporaryDirectory(prefix="chuanhuo-dbt-") as work_dir:
+        args = _build_args(Path(work_dir), select=select, full_refresh=full_refresh)
+        log.info("building marts in %s%s", path, f" (select {select})" if select else "")
+        started = time.perf_counter()
+        with _env_var(DB_ENV_VAR, str(path)), _env_var("DO_NOT_TRACK", "1"):
+            try:
+                outcome = _invoke(args)
+            finally:
+                _release_warehouse()
+        seconds = time.perf_counter() - started
+    summary = _summarise(outcome.result, seconds)
+    if outcome.exception is not None:
+        raise BuildError(
+            f"dbt could not run the build: {outcome.exception}",
+            f"check the dbt project in {DBT_PROJECT_DIR}",
+        ) from outcome.exception
+    if summary.failed or not outcome.success:
+        raise BuildError(_failure_title(summary), _failure_hint(summary))
+    log.info(
+        "built marts in %.1f s: %d models, %d seeds, %d tests, %d passed, %d warned",
+        summary.seconds,
+        summary.models,
+        summary.seeds,
+        summary.tests,
+        summary.passed,
+        summary.warned,
+    )
+    return summary
+
+
+def _build_args(work_dir: Path, *, select: str | None, full_refresh: bool) -> list[str]:
+    args = [
+        "build",
+        "--project-dir",
+        str(DBT_PROJECT_DIR),
+        "--profiles-dir",
+        str(DBT_PROJECT_DIR),
+        "--target-path",
+        str(work_dir / "target"),
+        "--log-path",
+        str(work_dir / "logs"),
+        "--quiet",
+        "--no-use-colors",
+        "--no-send-anonymous-usage-stats",
+        "--no-version-check",
+    ]
+    if select:
+        args += ["--select", select]
+    if full_refresh:
+        args.append("--full-refresh")
+    return args
+
+
+def _invoke(args: list[str]) -> Any:
+    # Imported here: dbt takes about a second to import and only builds need it.
+    from dbt.cli.main import dbtRunner
+
+    return dbtRunner().invoke(args)
+
+
+def _release_warehouse() -> None:
+    """Close the adapter's DuckDB handle if dbt-duckdb still holds one.
+
+    keep_open false in profiles.yml already closes it when the last cursor goes;
+    this covers a build that stopped half-way with a cursor still open.
+    """
+    from dbt.adapters.duckdb.connections import DuckDBConnectionManager
+
+    environment = DuckDBConnectionManager._ENV
+    if environment is not None:
+        try:
+            environment.close()
+        finally:
+            DuckDBConnectionManager.close_all_connections()
+
+
+@contextmanager
+def _env_var(name: str, value: str) -> Iterator[None]:
+    previous = os.environ.get(name)
+    os.environ[name] = value
+    try:
+        yield
+    finally:
+        if previous is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = previous
+
+
+def _summarise(execution: Any, seconds: float) -> BuildSummary:
+    counts = {"model": 0, "seed": 0, "test": 0}
+    outcomes = {"passed": 0, "warned": 0, "failed": 0, "skipped": 0}
+    failures: list[NodeFailure] = []
+    for result in getattr(execution, "results", None) or []:
+        node = result.node
+        kind = "test" if node.resource_type in _TEST_TYPES else str(node.resource_type)
+        if kind in counts:
+            counts[kind] += 1
+        status = str(result.status)
+        if status in _PASSED:
+            outcomes["passed"] += 1
+        elif status == "warn":
+            outcomes["warned"] += 1
+        elif status in _FAILED:
+            outcomes["failed"] += 1
+            failures.append(NodeFailure(node.unique_id, status, _message(result)))
+        else:
+            outcomes["skipped"] += 1
+    return BuildSummary(
+        models=counts["model"],
+        seeds=counts["seed"],
+        tests=counts["test"],
+        seconds=round(seconds, 2),
+        failures=tuple(failures),
+        **outcomes,
+    )
+
+
+def _message(result: Any) -> str:
+    message = str(result.message or "").strip()
+    failing_rows = getattr(result, "failures", None)
+    if failing_rows and "fail" in str(result.status):
+        message = f"{failing_rows} failing rows: {message}" if message else f"{failing_rows} rows"
+    return " ".join(message.split())[:400]
+
+
+def _failure_title(summary: BuildSummary) -> str:
+    shown = summary.failures[:_FAILURES_SHOWN]
+    lines = [f"dbt build failed on {summary.failed} node(s):"]
+    lines += [f"  {failure.node} ({failure.status}): {failure.message}" for failure in shown]
+    if summary.failed > len(shown):
+        lines.append(f"  ... and {summary.failed - len(shown)} more")
+    return "\n".join(lines)
+
+
+def _failure_hint(summary: BuildSummary) -> str:
+    if any(failure.node.startswith(("test.", "unit_test.")) for failure in summary.failures):
+        return (
+            "a failing data test names a rule the loaded rows break: query the model it names "
+            "to see the offending rows, fix the input or the registry, reload and rebuild"
+        )
+    return "a model did not build: fix the SQL or the raw rows it names, then rebuild"
