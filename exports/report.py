@@ -15,6 +15,8 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -65,47 +67,58 @@ def gather(con: duckdb.DuckDBPyConnection, year: int, *, top: int = TOP_N) -> Re
     """Read everything the report of `year` shows; never raises for a missing source."""
     data = ReportData(year=year)
     names = _division_names(con)
-    has_sales = table_exists(con, "marts", "fct_sales") and _has_rows(
-        con, "select count(*) from marts.fct_sales where year = ?", [year]
-    )
+    sales_keys = ("overview", "months", "cities", "events")
+    has_sales = False
+    with _reading(data, sales_keys, "marts.fct_sales"):
+        has_sales = table_exists(con, "marts", "fct_sales") and _has_rows(
+            con, "select count(*) from marts.fct_sales where year = ?", [year]
+        )
+        if not has_sales:
+            reason = (
+                f"marts.fct_sales 中没有 {year} 年度的销售：{_BUILD_HINT}"
+                if table_exists(con, "marts", "fct_sales")
+                else _missing_text("marts.fct_sales", _BUILD_HINT)
+            )
+            for key in sales_keys:
+                data.missing[key] = reason
     if has_sales:
-        data.totals = _totals(con, year)
-        data.month_belts = _month_belts(con, year)
-        data.cities = _cities(con, year, names)
-        _fill_events(con, data, names)
-    else:
-        reason = (
-            f"marts.fct_sales 中没有 {year} 年度的销售：{_BUILD_HINT}"
-            if table_exists(con, "marts", "fct_sales")
-            else _missing_text("marts.fct_sales", _BUILD_HINT)
-        )
-        for key in ("overview", "months", "cities", "events"):
-            data.missing[key] = reason
+        with _reading(data, ("overview",), "marts.fct_sales"):
+            data.totals = _totals(con, year)
+        with _reading(data, ("months",), "marts.fct_sales"):
+            data.month_belts = _month_belts(con, year)
+        with _reading(data, ("cities",), "marts.fct_sales"):
+            data.cities = _cities(con, year, names)
+        with _reading(data, ("events",), "raw.events / marts.fct_sales"):
+            _fill_events(con, data, names)
 
-    if table_exists(con, "marts", "county_years"):
-        data.top_counties = _top_counties(con, year, top)
-    else:
-        data.missing["counties"] = _missing_text("marts.county_years", _BUILD_HINT)
+    with _reading(data, ("counties",), "marts.county_years"):
+        if table_exists(con, "marts", "county_years"):
+            data.top_counties = _top_counties(con, year, top)
+        else:
+            data.missing["counties"] = _missing_text("marts.county_years", _BUILD_HINT)
 
-    if table_exists(con, "marts", "enterprise_years"):
-        data.top_enterprises = _top_enterprises(con, year, top)
-        data.goals = _goals(con, year)
-    else:
-        reason = _missing_text("marts.enterprise_years", _BUILD_HINT)
-        data.missing["enterprises"] = reason
-        data.missing["goals"] = reason
+    with _reading(data, ("enterprises", "goals"), "marts.enterprise_years"):
+        if table_exists(con, "marts", "enterprise_years"):
+            data.top_enterprises = _top_enterprises(con, year, top)
+            data.goals = _goals(con, year)
+        else:
+            reason = _missing_text("marts.enterprise_years", _BUILD_HINT)
+            data.missing["enterprises"] = reason
+            data.missing["goals"] = reason
 
-    if table_exists(con, "scoring", "roster_ledger"):
-        data.roster = _roster(con, year)
-    else:
-        data.missing["roster"] = _missing_text(
-            "scoring.roster_ledger", f"先运行 chuanhuo rank --year {year} 生成评价与名录"
-        )
+    with _reading(data, ("roster",), "scoring.roster_ledger"):
+        if table_exists(con, "scoring", "roster_ledger"):
+            data.roster = _roster(con, year)
+        else:
+            data.missing["roster"] = _missing_text(
+                "scoring.roster_ledger", f"先运行 chuanhuo rank --year {year} 生成评价与名录"
+            )
 
-    if table_exists(con, "raw", "loads"):
-        data.quality = _quality(con, year, has_sales)
-    else:
-        data.missing["quality"] = _missing_text("raw.loads", "先用 chuanhuo ingest 装载文件")
+    with _reading(data, ("quality",), "raw.loads"):
+        if table_exists(con, "raw", "loads"):
+            data.quality = _quality(con, year, has_sales)
+        else:
+            data.missing["quality"] = _missing_text("raw.loads", "先用 chuanhuo ingest 装载文件")
 
     log.info(
         "gathered the %d report: %d counties, %d enterprises, %d events, %d roster lines; "
@@ -118,6 +131,23 @@ def gather(con: duckdb.DuckDBPyConnection, year: int, *, top: int = TOP_N) -> Re
         len(data.missing),
     )
     return data
+
+
+@contextmanager
+def _reading(data: ReportData, keys: tuple[str, ...], table: str) -> Iterator[None]:
+    """A source whose columns are not the contract's (a mart built by an older or newer
+    model) empties its sections with the reason, instead of failing the whole report."""
+    try:
+        yield
+    except (duckdb.BinderException, duckdb.CatalogException) as error:
+        detail = str(error).splitlines()[0]
+        log.warning(
+            "report of %d: %s does not match the marts contract: %s", data.year, table, detail
+        )
+        for key in keys:
+            data.missing[key] = (
+                f"{table} 的列与约定不符（{detail}）：重新运行 chuanhuo build 或 chuanhuo rank"
+            )
 
 
 def write_report(con: duckdb.DuckDBPyConnection, year: int, path: Path) -> Path:
@@ -141,7 +171,12 @@ def _division_names(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
         rows = con.execute("select code, name from reference.divisions").fetchall()
         return {str(code): str(name) for code, name in rows}
     names: dict[str, str] = {}
-    if table_exists(con, "marts", "county_years"):
+    if table_exists(con, "marts", "county_years") and {
+        "county_code",
+        "county_name",
+        "city_code",
+        "city_name",
+    } <= _columns(con, "marts", "county_years"):
         for county_code, county_name, city_code, city_name in con.execute(
             "select distinct county_code, county_name, city_code, city_name from marts.county_years"
         ).fetchall():
@@ -201,7 +236,7 @@ def _top_counties(con: duckdb.DuckDBPyConnection, year: int, top: int) -> list[T
         """
         select county_code, county_name, city_name, net_sales, top_product_name
         from marts.county_years
-        where year = ?
+        where year = ? and net_sales > 0
         order by net_sales desc, county_code
         limit ?
         """,
@@ -224,7 +259,7 @@ def _top_enterprises(con: duckdb.DuckDBPyConnection, year: int, top: int) -> lis
         """
         select credit_code, enterprise_name, city_name, county_name, net_sales
         from marts.enterprise_years
-        where year = ?
+        where year = ? and net_sales > 0
         order by net_sales desc, credit_code
         limit ?
         """,
@@ -320,10 +355,26 @@ def _fill_events(con: duckdb.DuckDBPyConnection, data: ReportData, names: dict[s
         )
 
 
-def _roster(con: duckdb.DuckDBPyConnection, year: int) -> list[RosterChange]:
+def _columns(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> set[str]:
     rows = con.execute(
-        """
-        select unit_id, unit_name, status_before, status_after, rule, reason
+        "select column_name from information_schema.columns "
+        "where table_schema = ? and table_name = ?",
+        [schema, table],
+    ).fetchall()
+    return {name for (name,) in rows}
+
+
+def _roster(con: duckdb.DuckDBPyConnection, year: int) -> list[RosterChange]:
+    """The ledger's lines for `year`; effective_year and registry_next_year are read when
+    scoring writes them (they came after the first contract)."""
+    present = _columns(con, "scoring", "roster_ledger")
+    effective = "effective_year" if "effective_year" in present else "null"
+    registry = "registry_next_year" if "registry_next_year" in present else "null"
+    rows = con.execute(
+        f"""
+        select
+            unit_id, unit_name, status_before, status_after, rule, reason,
+            {effective}, {registry}
         from scoring.roster_ledger
         where year = ?
         order by rule, unit_id
@@ -338,8 +389,10 @@ def _roster(con: duckdb.DuckDBPyConnection, year: int) -> list[RosterChange]:
             status_after=str(after or ""),
             rule=str(rule or ""),
             reason=str(reason or ""),
+            effective_year=effective_year,
+            registry_note=str(registry_text or ""),
         )
-        for unit_id, unit_name, before, after, rule, reason in rows
+        for (unit_id, unit_name, before, after, rule, reason, effective_year, registry_text) in rows
     ]
 
 

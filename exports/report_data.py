@@ -106,6 +106,8 @@ class RosterChange:
     status_after: str
     rule: str
     reason: str
+    effective_year: int | None = None
+    registry_note: str = ""
 
 
 @dataclass(frozen=True)

@@ -33,6 +33,8 @@ FONT_STACK = (
 # No logo link to plotly's site, no editing: the page is read, often printed.
 _PLOT_CONFIG = {"displaylogo": False, "responsive": True}
 _NO_BELT = "未归属产业带"
+# scoring's roster rule codes, as the page names them
+_RULES = {"promotion": "连续优秀推荐示范", "removal": "连续较差取消示范"}
 _TENTH = Decimal("0.1")
 
 _CSS = f"""
@@ -239,7 +241,11 @@ def _months(data: ReportData) -> tuple[str, int]:
     if not data.month_belts:
         return "", 0
     months = sorted({row.month for row in data.month_belts})
-    belts = list(dict.fromkeys(row.belt for row in data.month_belts))
+    # the vocabulary's order, then belts it does not know, then sales without a belt
+    present = {row.belt for row in data.month_belts}
+    belts: list[str | None] = [belt for belt in BELTS if belt in present]
+    belts += sorted(belt for belt in present if belt is not None and belt not in BELTS)
+    belts += [None] if None in present else []
     value = {(row.month, row.belt): row.net_sales for row in data.month_belts}
     labels = [f"{month.month}月" for month in months]
     zero = Decimal(0)
@@ -360,12 +366,21 @@ def _roster(data: ReportData) -> tuple[str, int]:
     if not data.roster:
         return "<p>本年度动态名录没有变动记录。</p>", 0
     table = _table(
-        ["单位代码", "单位名称", "变动前", "变动后", "规则", "原因"],
+        ["单位代码", "单位名称", "变动前", "变动后", "规则", "生效年度", "原因", "次年企业库"],
         (
-            [row.unit_id, row.unit_name, row.status_before, row.status_after, row.rule, row.reason]
+            [
+                row.unit_id,
+                row.unit_name,
+                row.status_before,
+                row.status_after,
+                _RULES.get(row.rule, row.rule),
+                "" if row.effective_year is None else str(row.effective_year),
+                row.reason,
+                row.registry_note,
+            ]
             for row in data.roster
         ),
-        numeric=set(),
+        numeric={5},
     )
     return table, 0
 
@@ -374,17 +389,20 @@ def _goals(data: ReportData) -> tuple[str, int]:
     if not data.goals:
         return "", 0
     rates = [Decimal(goal.actual) / Decimal(goal.target) for goal in data.goals]
+    percents = [(rate * 100).quantize(_TENTH, rounding=ROUND_HALF_UP) for rate in rates]
+    # First goal on top; the axis reaches at least 100 % so a full goal reads as full.
     figure = go.Figure(
         go.Bar(
-            x=[(rate * 100).quantize(_TENTH, rounding=ROUND_HALF_UP) for rate in rates],
-            y=[goal.title for goal in data.goals],
+            x=list(reversed(percents)),
+            y=[goal.title for goal in reversed(data.goals)],
             orientation="h",
             marker_color="#2f855a",
-            text=[f"{goal.actual} / {goal.target}" for goal in data.goals],
+            text=[f"{goal.actual} / {goal.target}" for goal in reversed(data.goals)],
             textposition="auto",
             hovertemplate="%{y}：完成 %{x:.1f}%<extra></extra>",
         )
     )
+    figure.update_xaxes(range=[0, max(Decimal(100), *percents) * Decimal("1.05")])
     figure.update_layout(title="“千百十”目标完成度（%）", xaxis_title="完成度（%）")
     table = _table(
         ["目标", "目标数（家）", "本年度（家）", "完成度", "口径"],

@@ -171,21 +171,26 @@ def _fill_raw(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def _create_roster(con: duckdb.DuckDBPyConnection) -> None:
+    """The ledger in scoring.store's shape."""
     con.execute("create schema scoring")
     con.execute(
         """
         create table scoring.roster_ledger (
-            unit_id varchar, unit_name varchar, year integer, status_before varchar,
-            status_after varchar, rule varchar, reason varchar
+            year integer, unit_id varchar, unit_name varchar, status_before varchar,
+            status_after varchar, effective_year integer, rule varchar, reason varchar,
+            grades varchar, registry_next_year varchar
         )
         """
     )
     con.executemany(
-        "insert into scoring.roster_ledger values (?, ?, ?, ?, ?, ?, ?)",
+        "insert into scoring.roster_ledger values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
-            (CODE_A, "东坡酒业", 2022, "新参加单位", "示范企业", "promotion",
-             "新参加单位 2021、2022 连续两年评为优秀 → 推荐为示范企业"),
-            (CODE_D, "锦江家居", 2021, "示范企业", "示范企业", "none", "2021 年为首个有数据年度"),
+            (2022, CODE_A, "东坡酒业", "新参加单位", "推荐示范企业", 2023, "promotion",
+             "新参加单位 2021、2022 连续两年评为优秀 → 推荐为示范企业", "2021:优秀, 2022:优秀",
+             None),
+            (2021, CODE_D, "锦江家居", "示范企业", "取消示范资格", 2022, "removal",
+             "示范企业 2020、2021 连续两年评为较差 → 取消示范资格", "2020:较差, 2021:较差",
+             None),
         ],
     )  # fmt: skip
 
@@ -322,6 +327,7 @@ def test_rendered_report_has_every_section_title_and_amounts_in_wan(
     # (900 - 300) / 300 = +200.0 %; 150 / 13850 = 1.083 % -> 1.1 %; 250 / 1000 = 25.0 %
     assert "+200.0%" in page and "1.1%" in page and "25.0%" in page
     assert page.count('class="plotly-graph-div"') == HAND_MADE_CHARTS
+    assert "<td>连续优秀推荐示范</td>" in page
     assert "本节暂无数据" not in page
 
 
@@ -418,7 +424,9 @@ def test_gather_goals_roster_and_quality(tiny_warehouse) -> None:
         ("doubled", 10, 1),
     ]
     assert "1 家首年无销售数据" in data.goals[2].note
-    assert [(row.unit_id, row.status_after) for row in data.roster] == [(CODE_A, "示范企业")]
+    assert [(row.unit_id, row.status_after, row.effective_year) for row in data.roster] == [
+        (CODE_A, "推荐示范企业", 2023)
+    ]
     quality = data.quality
     assert quality is not None
     assert (quality.files, quality.rows_read, quality.rows_loaded) == (2, 15, 12)
@@ -437,6 +445,19 @@ def test_gather_on_an_unbuilt_warehouse_names_what_is_missing(empty_warehouse) -
     assert "chuanhuo build" in data.missing["counties"]
     assert "chuanhuo rank --year 2022" in data.missing["roster"]
     assert data.quality is not None and data.quality.files == 0
+
+
+def test_a_mart_without_a_contract_column_empties_only_its_own_sections(tiny_warehouse) -> None:
+    tiny_warehouse.execute("alter table marts.county_years drop column top_product_name")
+    tiny_warehouse.execute("alter table scoring.roster_ledger drop column effective_year")
+    data = gather(tiny_warehouse, YEAR)
+    assert set(data.missing) == {"counties"}
+    assert "marts.county_years 的列与约定不符" in data.missing["counties"]
+    assert data.top_counties == []
+    # an older ledger without effective_year is still read
+    assert [(row.unit_id, row.effective_year) for row in data.roster] == [(CODE_A, None)]
+    # A, B and D: 锦江茶社 sold nothing and is not listed
+    assert len(data.top_enterprises) == 3
 
 
 def test_gather_of_a_year_without_events_says_the_plan_is_missing(tiny_warehouse) -> None:
