@@ -35,6 +35,7 @@ out = Console()
 err = Console(stderr=True)
 
 F = TypeVar("F", bound=Callable[..., Any])
+DEFAULT_DB = Path(paths.DEFAULT_DB_NAME)
 
 DbOption = Annotated[
     Path,
@@ -150,7 +151,7 @@ def render_loads(report: pipeline.IngestReport) -> None:
 @app.command()
 @handles_errors
 def demo(
-    db: DbOption = paths.default_db_path(),
+    db: DbOption = DEFAULT_DB,
     out_dir: OutOption = Path("out"),
     year: YearOption = 2022,
     top: Annotated[int, typer.Option(help="Rows shown per list.")] = 10,
@@ -169,7 +170,7 @@ def demo(
 @handles_errors
 def ingest(
     targets: Annotated[list[Path], typer.Argument(help="Export files or folders.")],
-    db: DbOption = paths.default_db_path(),
+    db: DbOption = DEFAULT_DB,
     platform: Annotated[str | None, typer.Option(help="Force the platform code.")] = None,
     store: Annotated[str | None, typer.Option(help="The store these files belong to.")] = None,
     layout: Annotated[str | None, typer.Option(help="Force a layout.")] = None,
@@ -192,7 +193,7 @@ def ingest(
 @handles_errors
 def registries(
     folder: Annotated[Path, typer.Argument(help="Folder of registry files (csv/xlsx).")],
-    db: DbOption = paths.default_db_path(),
+    db: DbOption = DEFAULT_DB,
     wait: WaitOption = 0.0,
 ) -> None:
     """Load registries (企业库, 店铺, 四川好物库, 直播人才库) and the annual plans.
@@ -208,7 +209,7 @@ def registries(
 @app.command()
 @handles_errors
 def build(
-    db: DbOption = paths.default_db_path(),
+    db: DbOption = DEFAULT_DB,
     full_refresh: Annotated[bool, typer.Option(help="Rebuild every model.")] = False,
 ) -> None:
     """Build and test the dbt marts over what is loaded.
@@ -223,7 +224,7 @@ def build(
 @handles_errors
 def rank(
     year: YearOption,
-    db: DbOption = paths.default_db_path(),
+    db: DbOption = DEFAULT_DB,
     rules: Annotated[Path | None, typer.Option(help="Rules file (default: the year's).")] = None,
     list_id: Annotated[str | None, typer.Option("--list", help="Show one list only.")] = None,
     top: Annotated[int | None, typer.Option(help="Rows shown per list.")] = 20,
@@ -249,7 +250,7 @@ def rank(
 def explain(
     unit: Annotated[str, typer.Argument(help="Unit id (credit code, county code) or name.")],
     year: YearOption,
-    db: DbOption = paths.default_db_path(),
+    db: DbOption = DEFAULT_DB,
     as_json: JsonOption = False,
 ) -> None:
     """Why a unit ranked where it did: indicators, weights, score, grade, roster.
@@ -268,7 +269,7 @@ def explain(
 @handles_errors
 def export(
     year: YearOption,
-    db: DbOption = paths.default_db_path(),
+    db: DbOption = DEFAULT_DB,
     out_dir: OutOption = Path("out"),
 ) -> None:
     """Write the award workbook (xlsx, 万元), CSV for Excel and Parquet of a year's lists.

@@ -94,9 +94,9 @@ def build(db_path: Path, *, full_refresh: bool = False) -> BuildSummary:
     return build_marts(db_path, full_refresh=full_refresh)
 
 
-def rank(db_path: Path, year: int, *, rules_path: Path | None = None) -> tuple[
-    RankingRun, list[ListTable]
-]:
+def rank(
+    db_path: Path, year: int, *, rules_path: Path | None = None
+) -> tuple[RankingRun, list[ListTable]]:
     """Evaluate and rank one year (and any earlier year it needs), return its lists."""
     with warehouse(db_path) as con:
         run = rank_year(con, year, rules_path=rules_path)
@@ -133,7 +133,10 @@ def run_demo(db_path: Path, out_dir: Path, *, year: int = 2022) -> DemoReport:
     ranking, tables = rank(db_path, year)
     workbook = write_workbook(tables, out_dir / f"{year}年度川货电商节榜单.xlsx", year=year)
     written = [workbook, *write_tables(tables, out_dir, year=year)]
-    log.info("main job done: %d files loaded, marts built, %d lists for %d", len(loads.results),
-             len(tables), year)
-    return DemoReport(ingest=loads, build=summary, ranking=ranking, tables=tables,
-                      written=written)
+    log.info(
+        "main job done: %d files loaded, marts built, %d lists for %d",
+        len(loads.results),
+        len(tables),
+        year,
+    )
+    return DemoReport(ingest=loads, build=summary, ranking=ranking, tables=tables, written=written)

@@ -84,7 +84,9 @@ def write_workbook(tables: Sequence[ListTable], path: Path, *, year: int) -> Pat
     return path
 
 
-def _write_sheet(sheet, table: ListTable, **formats) -> None:  # noqa: ANN001
+def _write_sheet(
+    sheet: xlsxwriter.worksheet.Worksheet, table: ListTable, **formats: object
+) -> None:
     columns = list(table.frame.columns)
     money = set(table.money_columns)
     ids = set(table.id_columns)
@@ -107,8 +109,8 @@ def _write_sheet(sheet, table: ListTable, **formats) -> None:  # noqa: ANN001
             elif column not in ids and isinstance(value, Decimal):
                 sheet.write_number(row_index, index, float(value), formats["number_format"])
                 text = f"{value:.4f}"
-            elif column not in ids and isinstance(value, int | float) and not isinstance(
-                value, bool
+            elif (
+                column not in ids and isinstance(value, int | float) and not isinstance(value, bool)
             ):
                 sheet.write_number(row_index, index, value)
                 text = str(value)

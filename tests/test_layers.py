@@ -13,9 +13,7 @@ ROOT = Path(__file__).resolve().parent.parent
 def test_import_contracts_hold() -> None:
     """import-linter checks the layers declared in pyproject.toml."""
     lint_imports = shutil.which("lint-imports") or str(Path(sys.executable).parent / "lint-imports")
-    result = subprocess.run(
-        [lint_imports], cwd=ROOT, capture_output=True, text=True, check=False
-    )
+    result = subprocess.run([lint_imports], cwd=ROOT, capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stdout + result.stderr
 
 

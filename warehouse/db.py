@@ -81,8 +81,7 @@ def warehouse(
 
 def table_exists(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
     row = con.execute(
-        "select count(*) from information_schema.tables "
-        "where table_schema = ? and table_name = ?",
+        "select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
         [schema, table],
     ).fetchone()
     return bool(row and row[0])

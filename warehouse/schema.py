@@ -24,7 +24,7 @@ _LINEAGE = """
 
 RAW_TABLES: dict[str, str] = {
     # One row per file ever offered to the warehouse.
-    "loads": f"""
+    "loads": """
         load_id bigint primary key,
         source_file varchar not null,
         source_path varchar,

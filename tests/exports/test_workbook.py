@@ -64,7 +64,13 @@ def test_workbook_shows_amounts_in_wan_and_ids_as_text(tmp_path: Path, county_li
     sheet = openpyxl.load_workbook(path)["2022年度百县百品榜"]
     assert sheet["A1"].value == "2022年度百县百品榜（金额单位：万元）"
     assert [cell.value for cell in sheet[2]] == [
-        "名次", "县（市、区）代码", "县（市、区）", "净销售额（万元）", "得分", "获奖", "店铺ID",
+        "名次",
+        "县（市、区）代码",
+        "县（市、区）",
+        "净销售额（万元）",
+        "得分",
+        "获奖",
+        "店铺ID",
     ]
     # 12,345,678.90 yuan = 1,234.567890 万元 -> 1234.57 (half up); 5,000 yuan = 0.50 万元
     assert sheet["D3"].value == pytest.approx(1234.57)
@@ -82,9 +88,10 @@ def test_formula_in_a_name_stays_inert_text(tmp_path: Path, county_list: Listing
     cell = openpyxl.load_workbook(path)["2022年度百县百品榜"]["C4"]
     assert cell.data_type == "s"
     assert cell.value == '=HYPERLINK("x")'
-    csv_path = next(p for p in write_tables([county_list], tmp_path, year=2022) if p.suffix == ".csv")
+    written = write_tables([county_list], tmp_path, year=2022)
+    csv_path = next(path for path in written if path.suffix == ".csv")
     rows = list(csv.reader(csv_path.open(encoding="utf-8-sig", newline="")))
-    assert rows[2][2] == "'=HYPERLINK(\"x\")"
+    assert rows[2][2] == '\'=HYPERLINK("x")'
 
 
 def test_csv_is_utf8_with_bom_and_crlf_in_wan(tmp_path: Path, county_list: Listing):
