@@ -199,8 +199,8 @@ _LIST_COLUMNS: dict[str, list[tuple[str, str]]] = {
         ("product_name", "百品（代表产品）"),
         ("product_code", "商品编号"),
         ("product_origin_county_code", "原产地县代码"),
-        ("product_net_sales", "代表产品净销售额（万元）"),
-        ("net_sales", "净销售额（万元）"),
+        ("product_net_sales", "代表产品净销售额"),
+        ("net_sales", "净销售额"),
     ],
     "enterprise": [
         ("unit_name", "企业名称"),
@@ -208,13 +208,13 @@ _LIST_COLUMNS: dict[str, list[tuple[str, str]]] = {
         ("pool_title", "类别"),
         ("county_name", "县（市、区）"),
         ("city_name", "市（州）"),
-        ("net_sales", "净销售额（万元）"),
+        ("net_sales", "净销售额"),
     ],
     "store": [
         ("unit_name", "店铺名称"),
         ("unit_id", "店铺"),
         ("county_code", "县代码"),
-        ("net_sales", "净销售额（万元）"),
+        ("net_sales", "净销售额"),
     ],
     "goods_base": [
         ("unit_name", "单位名称"),
@@ -222,8 +222,8 @@ _LIST_COLUMNS: dict[str, list[tuple[str, str]]] = {
         ("unit_kind_title", "类型"),
         ("belt_title", "产业带"),
         ("county_name", "县（市、区）"),
-        ("measure", "产业带净销售额（万元）"),
-        ("net_sales", "净销售额（万元）"),
+        ("measure", "产业带净销售额"),
+        ("net_sales", "净销售额"),
     ],
 }
 _MONEY = {"net_sales", "product_net_sales", "measure"}

@@ -8,7 +8,8 @@ this module must never see units of another pool, nor use float.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
+from bisect import bisect_left, bisect_right
+from collections.abc import Callable, Mapping, Sequence
 from decimal import Context, Decimal, localcontext
 from typing import Any
 
@@ -35,40 +36,54 @@ def raw_value(indicator: Indicator, row: Mapping[str, Any]) -> Decimal | None:
     return total
 
 
-def _minmax(values: Sequence[Decimal], value: Decimal, lower_is_better: bool) -> Decimal:
-    low, high = min(values), max(values)
-    if high == low:
-        # Everyone equal: the indicator tells the units nothing apart, so none loses by it.
-        return ONE
-    position = (high - value) if lower_is_better else (value - low)
-    return position / (high - low)
-
-
 def _log(value: Decimal) -> Decimal:
     return (ONE + max(value, ZERO)).ln()
 
 
-def _percentile(values: Sequence[Decimal], value: Decimal, lower_is_better: bool) -> Decimal:
-    """Mid-rank: (units worse + half the other units equal) / (units - 1)."""
-    count = len(values)
-    if count == 1:
-        return ONE
-    worse = sum(1 for other in values if (other > value if lower_is_better else other < value))
-    equal_others = sum(1 for other in values if other == value) - 1
-    return (Decimal(worse) + Decimal(equal_others) / 2) / Decimal(count - 1)
+def normaliser(indicator: Indicator, values: Sequence[Decimal]) -> Callable[[Decimal], Decimal]:
+    """A function mapping a value to 0..1 among `values` (the pool's present values).
+
+    The pool's minimum, maximum or sorted values are computed once, so normalising a
+    pool of n units costs n log n, not n squared.
+    """
+    lower_is_better = indicator.direction == "lower"
+    with localcontext(DECIMAL_CONTEXT):
+        if indicator.normalisation == "percentile":
+            ordered = sorted(values)
+            count = len(ordered)
+
+            def percentile(value: Decimal) -> Decimal:
+                # Mid-rank: (units worse + half the other units equal) / (units - 1).
+                if count == 1:
+                    return ONE
+                below = bisect_left(ordered, value)
+                above = count - bisect_right(ordered, value)
+                worse = above if lower_is_better else below
+                equal_others = count - below - above - 1
+                with localcontext(DECIMAL_CONTEXT):
+                    return (Decimal(worse) + Decimal(equal_others) / 2) / Decimal(count - 1)
+
+            return percentile
+        if indicator.normalisation not in ("minmax", "log_minmax"):
+            raise ValueError(f"unknown normalisation {indicator.normalisation}")
+        scale = _log if indicator.normalisation == "log_minmax" else (lambda value: value)
+        scaled = [scale(value) for value in values]
+        low, high = min(scaled), max(scaled)
+
+        def minmax(value: Decimal) -> Decimal:
+            if high == low:
+                # Everyone equal: the indicator tells the units nothing apart; none loses by it.
+                return ONE
+            with localcontext(DECIMAL_CONTEXT):
+                position = (high - scale(value)) if lower_is_better else (scale(value) - low)
+                return position / (high - low)
+
+        return minmax
 
 
 def normalise(indicator: Indicator, values: Sequence[Decimal], value: Decimal) -> Decimal:
     """`value` mapped to 0..1 among `values` (the pool's present values, `value` included)."""
-    lower_is_better = indicator.direction == "lower"
-    with localcontext(DECIMAL_CONTEXT):
-        if indicator.normalisation == "minmax":
-            return _minmax(values, value, lower_is_better)
-        if indicator.normalisation == "log_minmax":
-            return _minmax([_log(other) for other in values], _log(value), lower_is_better)
-        if indicator.normalisation == "percentile":
-            return _percentile(values, value, lower_is_better)
-    raise ValueError(f"unknown normalisation {indicator.normalisation}")
+    return normaliser(indicator, values)(value)
 
 
 def normalise_all(
@@ -76,7 +91,9 @@ def normalise_all(
 ) -> dict[str, Decimal | None]:
     """Normalised value per unit id; units whose raw value is missing stay None."""
     present = [value for value in raw_values.values() if value is not None]
+    if not present:
+        return dict.fromkeys(raw_values)
+    scaled = normaliser(indicator, present)
     return {
-        unit_id: None if value is None else normalise(indicator, present, value)
-        for unit_id, value in raw_values.items()
+        unit_id: None if value is None else scaled(value) for unit_id, value in raw_values.items()
     }

@@ -27,6 +27,12 @@ def hand_rules(
     data = default_rules_data
     data["indicators"]["sales_scale"]["normalisation"] = "minmax"
     data["pools"]["leading"]["weights"] = {"sales_scale": 0.5, "growth": 0.3, "quality": 0.2}
+    data["pools"]["leading"]["admission"] = {
+        "sichuan_county": True,
+        "min_net_sales": 100000,
+        "min_active_months": 3,
+        "max_refund_rate": 0.5,
+    }
     data["pools"]["agency"]["weights"] = {"growth": 1.0}
     data["pools"]["agency"]["admission"] = {"sichuan_county": True}
     data["pools"]["county"]["weights"] = {"sales_scale": 1.0}
