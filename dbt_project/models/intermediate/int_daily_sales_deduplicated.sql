@@ -10,7 +10,9 @@ ranked as (
 
     select
         *,
-        {{ latest_load_rank(['platform', 'store_id', 'product_id', 'sale_date']) }} as load_rank
+        {{ latest_load_rank(
+            ['platform', 'store_id', 'product_id', 'sale_date']
+        ) }} as load_rank
 
     from daily_sales
 

@@ -10,7 +10,9 @@ ranked as (
 
     select
         *,
-        {{ latest_load_rank(['platform', 'store_id', 'order_id', 'line_id']) }} as load_rank
+        {{ latest_load_rank(
+            ['platform', 'store_id', 'order_id', 'line_id']
+        ) }} as load_rank
 
     from order_lines
 

@@ -10,7 +10,9 @@ ranked as (
 
     select
         *,
-        {{ latest_load_rank(['year', 'platform', 'store_id', 'item_id']) }} as load_rank
+        {{ latest_load_rank(
+            ['year', 'platform', 'store_id', 'item_id']
+        ) }} as load_rank
 
     from product_items
 

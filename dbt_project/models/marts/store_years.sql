@@ -92,9 +92,19 @@ events_joined as (
 -- a store has a row in a year when it sold or was registered that year
 store_year_keys as (
 
-    select platform, store_id, year from sales_totals
+    select
+        platform,
+        store_id,
+        year
+    from sales_totals
+
     union
-    select platform, store_id, year from stores
+
+    select
+        platform,
+        store_id,
+        year
+    from stores
 
 ),
 
