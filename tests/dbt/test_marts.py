@@ -264,3 +264,19 @@ def test_county_sums_equal_the_attributed_sales(marts):
     )
     # E1 199.99 - 10.01 and E2 650.00 - 170.00; D9 belongs to no county.
     assert found == (D("849.99"), D("180.01"), D("669.98"))
+
+
+def test_month_city_belts_split_a_city_month_by_belt(marts):
+    found = rows(
+        marts,
+        "select city_code, belt, gmv, refund, enterprise_count from marts.month_city_belts "
+        "where month = date '2022-03-01' order by city_code, belt",
+    )
+    # 成都: liquor = 37.50 + 40.00 (P-001 on 03-01 and 03-02), refund 3.75;
+    # tea = 50.00 + 12.49 (lines 2 and 3 of order A), refund 5.01 + 1.25.
+    # 宜宾: D1's refunded 100.00 on 03-01; D9 has no city.
+    assert found == [
+        ("510100", "liquor", D("77.50"), D("3.75"), 1),
+        ("510100", "tea", D("62.49"), D("6.26"), 1),
+        ("511500", "seasoning", D("100.00"), D("100.00"), 1),
+    ]
