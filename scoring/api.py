@@ -101,7 +101,7 @@ def _run_year(
     con: duckdb.DuckDBPyConnection, year: int, rules: Rules, first_data_year: int
 ) -> YearRows:
     evaluated: YearEvaluation = evaluate_year(con, year, rules)
-    entries = build_lists(con, evaluated.evaluations, rules)
+    tables, entries = build_lists(con, evaluated.evaluations, rules)
     history = stored_grades(
         con, range(year - max(rules.roster.promotion_years, rules.roster.removal_years) + 1, year)
     )
@@ -119,6 +119,7 @@ def _run_year(
         rules_path=str(rules.path),
         evaluations=evaluated.evaluations,
         failures=evaluated.failures,
+        tables=tables,
         entries=entries,
         decisions=decisions,
     )
@@ -216,6 +217,13 @@ _LIST_COLUMNS: dict[str, list[tuple[str, str]]] = {
         ("county_code", "县代码"),
         ("net_sales", "净销售额"),
     ],
+    "mixed": [
+        ("unit_name", "单位名称"),
+        ("unit_id", "代码"),
+        ("unit_kind_title", "类型"),
+        ("county_name", "县（市、区）"),
+        ("net_sales", "净销售额"),
+    ],
     "goods_base": [
         ("unit_name", "单位名称"),
         ("unit_id", "代码"),
@@ -281,27 +289,12 @@ def list_tables(con: duckdb.DuckDBPyConnection, year: int) -> list[ListTable]:
         entry["belt_title"] = BELTS.get(entry["belt"] or "", entry["belt"])
         groups.setdefault(entry["table_order"], []).append(entry)
     tables = []
-    for rows in groups.values():
-        first = rows[0]
-        kind = "goods_base" if first["belt"] is not None else first["unit_kind"]
-        if first["category"] == ALL:
-            list_id, title = first["list_id"], f"{year}年度{first['category_title']}"
-        else:
-            list_id = f"{first['list_id']}.{first['category']}"
-            title = f"{year}年度{first['category_title']}"
-            if kind != "goods_base":
-                parent = next(
-                    (
-                        e["category_title"]
-                        for e in entries
-                        if e["list_id"] == first["list_id"] and e["category"] == ALL
-                    ),
-                    first["list_id"],
-                )
-                title = f"{year}年度{parent}·{first['category_title']}"
-        tables.append(
-            _table(list_id, title, rows, _COMMON_HEAD + _LIST_COLUMNS[kind] + _COMMON_TAIL)
-        )
+    for spec in read_table(con, "list_tables", year, "table_order"):
+        list_id = spec["list_id"]
+        if spec["category"] != ALL:
+            list_id = f"{list_id}.{spec['category']}"
+        columns = _COMMON_HEAD + _LIST_COLUMNS[spec["kind"]] + _COMMON_TAIL
+        tables.append(_table(list_id, spec["title"], groups.get(spec["table_order"], []), columns))
     ledger = read_table(con, "roster_ledger", year, "rule, unit_id")
     roster_columns = [
         ("unit_name", "单位名称"),

@@ -25,6 +25,18 @@ log = logging.getLogger(__name__)
 ALL = "all"
 
 
+@dataclass(frozen=True)
+class ListTableSpec:
+    """One table of a year's lists: a list overall, one of its categories, or one belt."""
+
+    year: int
+    table_order: int
+    list_id: str
+    category: str
+    title: str
+    kind: str
+
+
 @dataclass
 class ListEntry:
     year: int
@@ -121,55 +133,86 @@ def _entries(
     return entries
 
 
-def _score_list(rule: ListRule, evaluations: list[Evaluation], rules: Rules) -> list[ListEntry]:
+def _kind_of(rule: ListRule, rules: Rules) -> str:
+    """Which column set a table of this list shows: one unit kind, goods bases or mixed."""
+    if rule.rank_by == "belt_net_sales":
+        return "goods_base"
+    kinds = {rules.pools[pool_id].unit_kind for pool_id in rule.pools}
+    return kinds.pop() if len(kinds) == 1 else "mixed"
+
+
+def _score_list(
+    rule: ListRule, evaluations: list[Evaluation], rules: Rules
+) -> list[tuple[str, str, list[ListEntry]]]:
     members = [e for e in evaluations if _passes_bars(e, rule) and e.score is not None]
-    categories = [(ALL, rule.title, members)]
+    year_title = f"{rules.year}年度{rule.title}"
+    categories = [(ALL, rule.title, year_title, members)]
     if rule.by_category:
         categories += [
-            (pool_id, rules.pools[pool_id].title, [m for m in members if m.pool_id == pool_id])
+            (
+                pool_id,
+                rules.pools[pool_id].title,
+                f"{year_title}·{rules.pools[pool_id].title}",
+                [m for m in members if m.pool_id == pool_id],
+            )
             for pool_id in rule.pools
         ]
-    entries: list[ListEntry] = []
-    for category, title, group in categories:
+    tables = []
+    for category, category_title, title, group in categories:
         pairs = [(member, member.score) for member in group]
-        entries += _entries(rule, category, title, pairs, rules)  # type: ignore[arg-type]
-    return entries
+        entries = _entries(rule, category, category_title, pairs, rules)  # type: ignore[arg-type]
+        tables.append((category, title, entries))
+    return tables
 
 
 def _belt_list(
     con: duckdb.DuckDBPyConnection, rule: ListRule, evaluations: list[Evaluation], rules: Rules
-) -> list[ListEntry]:
+) -> list[tuple[str, str, list[ListEntry]]]:
     members = [e for e in evaluations if _passes_bars(e, rule)]
     kinds = sorted({member.unit_kind for member in members})
     sales = {kind: belt_net_sales(con, kind, rules.year) for kind in kinds}
     if not any(sales.values()) and members:
         log.warning("list %s: marts.fct_sales has no belt sales for %d", rule.list_id, rules.year)
     bar = rule.min_belt_net_sales or Decimal(0)
-    entries: list[ListEntry] = []
+    tables = []
     for belt in rule.belts:
         pairs = []
         for member in members:
             amount = sales[member.unit_kind].get((member.unit_id, belt))
             if amount is not None and amount > 0 and amount >= bar:
                 pairs.append((member, amount))
-        entries += _entries(rule, belt, f"{rule.title}（{BELTS[belt]}）", pairs, rules, belt)
-    return entries
+        category_title = f"{rule.title}（{BELTS[belt]}）"
+        entries = _entries(rule, belt, category_title, pairs, rules, belt)
+        tables.append((belt, f"{rules.year}年度{category_title}", entries))
+    return tables
 
 
 def build_lists(
     con: duckdb.DuckDBPyConnection, evaluations: list[Evaluation], rules: Rules
-) -> list[ListEntry]:
-    """Every list of the rules for the evaluated year, in list then category order."""
+) -> tuple[list[ListTableSpec], list[ListEntry]]:
+    """Every table of every list of the rules (empty ones too), and their entries.
+
+    Tables keep the order of the rules file: list, then overall before categories.
+    """
+    specs: list[ListTableSpec] = []
     entries: list[ListEntry] = []
     for rule in rules.lists.values():
         if rule.rank_by == "belt_net_sales":
             built = _belt_list(con, rule, evaluations, rules)
         else:
             built = _score_list(rule, evaluations, rules)
-        log.info("list %s of %d: %d entries", rule.list_id, rules.year, len(built))
-        entries += built
-    # Tables keep the order of the rules file: list, then category as built.
-    tables: dict[tuple[str, str], int] = {}
-    for entry in entries:
-        entry.table_order = tables.setdefault((entry.list_id, entry.category), len(tables))
-    return entries
+        kind = _kind_of(rule, rules)
+        for category, title, table_entries in built:
+            order = len(specs)
+            specs.append(ListTableSpec(rules.year, order, rule.list_id, category, title, kind))
+            for entry in table_entries:
+                entry.table_order = order
+            entries += table_entries
+        log.info(
+            "list %s of %d: %d entries in %d tables",
+            rule.list_id,
+            rules.year,
+            sum(len(table) for _, _, table in built),
+            len(built),
+        )
+    return specs, entries

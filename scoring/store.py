@@ -18,7 +18,7 @@ import duckdb
 import pyarrow as pa
 
 from scoring.evaluate import AdmissionFailure, Evaluation
-from scoring.lists import ListEntry
+from scoring.lists import ListEntry, ListTableSpec
 from scoring.roster import RosterDecision
 from warehouse.db import table_exists
 
@@ -71,6 +71,15 @@ TABLES: dict[str, list[tuple[str, str]]] = {
         ("normalised", SCORE),
         ("weight", SCORE),
         ("effective_weight", SCORE),
+    ],
+    # One row per table of the year's lists (a list overall, a category, a belt).
+    "list_tables": [
+        ("year", "integer"),
+        ("table_order", "integer"),
+        ("list_id", "varchar"),
+        ("category", "varchar"),
+        ("title", "varchar"),
+        ("kind", "varchar"),
     ],
     # One row per list x category x entry.
     "list_entries": [
@@ -136,6 +145,7 @@ class YearRows:
     rules_path: str
     evaluations: list[Evaluation]
     failures: list[AdmissionFailure]
+    tables: list[ListTableSpec]
     entries: list[ListEntry]
     decisions: list[RosterDecision]
 
@@ -219,6 +229,7 @@ def replace_year(con: duckdb.DuckDBPyConnection, rows: YearRows) -> None:
         ],
         "evaluations": _evaluation_rows(rows.evaluations),
         "indicator_values": _indicator_rows(rows.evaluations),
+        "list_tables": [asdict(table) for table in rows.tables],
         "list_entries": [asdict(entry) for entry in rows.entries],
         "roster_ledger": [asdict(decision) for decision in rows.decisions],
         "admission_failures": [asdict(failure) for failure in rows.failures],

@@ -195,6 +195,10 @@ def test_enterprise_top100_has_an_overall_table_and_one_per_category(
     leading = _table(tables, "enterprise_top100.leading")
     assert leading.title == "2022年度四川省电子商务百强·领军企业"
     assert leading.frame["rank"].to_list() == [1, 2, 3]
+    # A category nobody entered still has its (empty) table, with its headers.
+    service = _table(tables, "enterprise_top100.service")
+    assert service.frame.height == 0
+    assert service.column_titles["unit_name"] == "企业名称"
 
 
 def test_goods_bases_take_units_over_the_belt_sales_bar(
