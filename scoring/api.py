@@ -20,7 +20,7 @@ import polars as pl
 from scoring.evaluate import YearEvaluation, evaluate_year
 from scoring.lists import ALL, build_lists
 from scoring.marts import read_units, require_marts, years_with_data
-from scoring.roster import PROMOTION, REMOVAL, decide_roster
+from scoring.roster import PROMOTION, REMOVAL, STATUS_TITLES, decide_roster
 from scoring.rules import Rules, load_rules, rules_for_year, rules_path_for_year
 from scoring.store import (
     YearRows,
@@ -296,11 +296,14 @@ def list_tables(con: duckdb.DuckDBPyConnection, year: int) -> list[ListTable]:
         columns = _COMMON_HEAD + _LIST_COLUMNS[spec["kind"]] + _COMMON_TAIL
         tables.append(_table(list_id, spec["title"], groups.get(spec["table_order"], []), columns))
     ledger = read_table(con, "roster_ledger", year, "rule, unit_id")
+    for row in ledger:
+        row["status_before_title"] = STATUS_TITLES.get(row["status_before"], row["status_before"])
+        row["status_after_title"] = STATUS_TITLES.get(row["status_after"], row["status_after"])
     roster_columns = [
         ("unit_name", "单位名称"),
         ("unit_id", "统一社会信用代码"),
-        ("status_before", "原状态"),
-        ("status_after", "新状态"),
+        ("status_before_title", "原状态"),
+        ("status_after_title", "新状态"),
         ("effective_year", "生效年度"),
         ("grades", "历年等级"),
         ("reason", "理由"),

@@ -21,6 +21,17 @@ log = logging.getLogger(__name__)
 
 PROMOTION = "promotion"
 REMOVAL = "removal"
+# Roster statuses stored in the ledger (codes), and how tables show them.
+NEW_PARTICIPANT = "new_participant"
+DEMONSTRATION = "demonstration"
+RECOMMENDED = "recommended"
+REMOVED = "removed"
+STATUS_TITLES: dict[str, str] = {
+    NEW_PARTICIPANT: "新参加单位",
+    DEMONSTRATION: "示范单位",
+    RECOMMENDED: "推荐示范",
+    REMOVED: "取消示范资格",
+}
 _COUNT_WORDS = {1: "一", 2: "两", 3: "三", 4: "四", 5: "五"}
 
 
@@ -99,7 +110,7 @@ def decide_roster(
         graded = ", ".join(f"{y}:{g}" for y, g in zip(years, grades, strict=True))
         title = _demo_title(evaluation)
         if rule == PROMOTION:
-            before, after = "新参加单位", f"推荐{title}"
+            before, after = NEW_PARTICIPANT, RECOMMENDED
             reason = (
                 f"新参加单位 {_years_text(years)} 连续{count}年评为{excellent} → 推荐为{title}"
                 f"，自 {year + 1} 年起 (new participant graded {excellent} in "
@@ -107,7 +118,7 @@ def decide_roster(
                 f"from {year + 1})"
             )
         else:
-            before, after = title, "取消示范资格"
+            before, after = DEMONSTRATION, REMOVED
             reason = (
                 f"{title} {_years_text(years)} 连续{count}年评为{poor} → 取消示范资格"
                 f"，自 {year + 1} 年起 (demonstration unit graded {poor} in "

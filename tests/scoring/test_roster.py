@@ -110,9 +110,9 @@ def test_two_years_excellent_promotes_a_new_participant_and_two_poor_remove_a_de
         "N2": "优秀",
     }
     assert _ledger(con, 2022) == [
-        ("D1", "removal", "示范企业", "取消示范资格", 2023, "2021:较差, 2022:较差"),
-        ("D3", "removal", "示范企业", "取消示范资格", 2023, "2021:较差, 2022:较差"),
-        ("N1", "promotion", "新参加单位", "推荐示范企业", 2023, "2021:优秀, 2022:优秀"),
+        ("D1", "removal", "demonstration", "removed", 2023, "2021:较差, 2022:较差"),
+        ("D3", "removal", "demonstration", "removed", 2023, "2021:较差, 2022:较差"),
+        ("N1", "promotion", "new_participant", "recommended", 2023, "2021:优秀, 2022:优秀"),
     ]
     assert run.promoted == ["N1"]
     assert run.removed == ["D1", "D3"]
@@ -151,6 +151,8 @@ def test_roster_tables_list_promoted_and_removed_units(
     assert tables["roster_promoted"].title == "2022年度推荐示范名单"
     assert tables["roster_promoted"].frame["unit_id"].to_list() == ["N1"]
     assert tables["roster_removed"].frame["unit_id"].to_list() == ["D1", "D3"]
+    assert tables["roster_removed"].frame["status_after_title"].to_list() == ["取消示范资格"] * 2
+    assert tables["roster_promoted"].frame["status_before_title"].to_list() == ["新参加单位"]
     failures = tables["admission_failures"].frame
     assert failures["unit_id"].to_list() == ["D2", "D3"]
     assert failures["threshold"].to_list() == ["no_data", "no_data"]
