@@ -79,6 +79,35 @@ class Explanation:
         """Plain JSON values: exact decimals as strings, so no digit is lost."""
         return _jsonable(asdict(self))
 
+    def to_text(self) -> str:
+        """The explanation as lines an analyst reads in a terminal."""
+        e = self.evaluation
+        lines = [
+            f"{self.year} {e['unit_name']} ({e['unit_kind']} {e['unit_id']}), "
+            f"pool {e['pool_title'] or '-'}, rules {e['rules_version']}",
+            f"admitted: {'yes' if e['admitted'] else 'no'}"
+            + (f" ({e['admission_reason']})" if e["admission_reason"] else ""),
+        ]
+        for row in self.indicators:
+            lines.append(
+                f"  {row['indicator_id']}: raw {_shown(row['raw_value'])}, normalised "
+                f"{_shown(row['normalised'])}, weight {_shown(row['weight'])}, effective "
+                f"{_shown(row['effective_weight'])}"
+            )
+        lines.append(
+            f"score {_shown(e['score'])}, rank {_shown(e['rank'])} of {self.pool_ranked}, "
+            f"grade {_shown(e['grade'])}" + (f" ({e['grade_reason']})" if e["grade_reason"] else "")
+        )
+        for entry in self.list_entries:
+            awarded = ", awarded" if entry["is_awarded"] else ""
+            lines.append(f"list {entry['category_title']}: rank {entry['rank']}{awarded}")
+        lines += [f"roster: {row['reason']}" for row in self.roster]
+        return "\n".join(lines)
+
+
+def _shown(value: Any) -> str:
+    return "-" if value is None else str(value)
+
 
 def _jsonable(value: Any) -> Any:
     if isinstance(value, Decimal):

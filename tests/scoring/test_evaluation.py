@@ -239,6 +239,9 @@ def test_explain_names_indicators_weights_and_admission(
     assert explained["pool_ranked"] == 3
     weights = {row["indicator_id"]: row["weight"] for row in explained["indicators"]}
     assert weights == {"growth": "0.300000", "quality": "0.200000", "sales_scale": "0.500000"}
+    text = explain(con, YEAR, "91510100B").to_text()
+    assert "score 0.642857, rank 2 of 3, grade 良好" in text
+    assert "growth: raw -, normalised -, weight 0.300000, effective -" in text
     failed = explain(con, YEAR, "91510100F").to_dict()
     assert failed["evaluation"]["admitted"] is False
     assert [row["threshold"] for row in failed["admission_failures"]] == [
