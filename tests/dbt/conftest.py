@@ -10,7 +10,8 @@ The rows (every amount below is in yuan):
     dropped) and of 40.00 on 03-02 (kept).
   - D1 (E2, Douyin): a line of 100.00 refunded in full on 03-01; a line of
     50.00 first exported without refund, re-exported in a later load with
-    20.00 refunded; an unpaid line.
+    20.00 refunded; an unpaid line; order DY4 of 80.00 on 05-20 exported
+    both per order and per line (50.00 + 30.00), to be counted once.
   - M1 (E2, Tmall): a daily row of 500.00 with 50.00 refunded on 06-01.
   - D9 (Douyin, in no registry): a line of 70.00 on 03-03.
 - Products: P-001 (E1, liquor, GI) is T1's item 1001; P-002 (E2, seasoning)
@@ -220,6 +221,13 @@ def fill_tiny_warehouse(con: duckdb.DuckDBPyConnection) -> None:
                 "douyin", "D1", "DY2", "DY2-1", "2022-05-05 20:00:00", "50.00", "0.00", "2001"
             ),
             _order_line("douyin", "D1", "DY3", "DY3-1", None, "0.00", "0.00", "2001"),
+            _order_line("douyin", "D1", "DY4", "", "2022-05-20 10:00:00", "80.00", "0.00"),
+            _order_line(
+                "douyin", "D1", "DY4", "DY4-1", "2022-05-20 10:00:00", "50.00", "0.00", "2002"
+            ),
+            _order_line(
+                "douyin", "D1", "DY4", "DY4-2", "2022-05-20 10:00:00", "30.00", "0.00", "2003"
+            ),
             _order_line(
                 "douyin", "D9", "DY9", "DY9-1", "2022-03-03 23:59:59", "70.00", "0.00", "9001"
             ),

@@ -71,9 +71,22 @@ def test_re_exported_line_in_a_later_load_replaces_the_earlier_one(marts):
 
 
 def test_unpaid_line_is_not_a_sale(marts):
-    # D1 sold on 03-01 (DY1) and 05-05 (DY2); DY3 was never paid.
-    found = rows(marts, "select sale_date from marts.fct_sales where store_id = 'D1' order by 1")
+    # Item 2001 of D1 sold on 03-01 (DY1) and 05-05 (DY2); DY3 was never paid.
+    found = rows(
+        marts,
+        "select sale_date from marts.fct_sales "
+        "where store_id = 'D1' and product_id = '2001' order by 1",
+    )
     assert found == [(dt.date(2022, 3, 1),), (dt.date(2022, 5, 5),)]
+
+
+def test_douyin_order_exported_per_order_and_per_line_is_counted_once(marts):
+    found = rows(
+        marts,
+        "select product_id, gmv from marts.fct_sales "
+        "where store_id = 'D1' and sale_date = date '2022-05-20' order by product_id",
+    )
+    assert found == [("2002", D("50.00")), ("2003", D("30.00"))]
 
 
 def test_daily_summary_of_a_day_with_order_lines_is_dropped_and_reported(marts):
@@ -123,14 +136,14 @@ def test_sale_of_a_store_in_no_registry_is_unattributed(marts):
 
 
 def test_fct_sales_totals_of_2022(marts):
-    # attributed: E1 199.99 (159.99 orders + 40.00 summary) + E2 650.00; D9 70.00.
+    # attributed: E1 199.99 (159.99 orders + 40.00 summary) + E2 730.00; D9 70.00.
     # refund: E1 10.01 + E2 (100.00 + 20.00 + 50.00) = 180.01.
     found = one(
         marts,
         "select sum(gmv), sum(refund), sum(net_sales), "
         "sum(case when is_attributed then gmv end) from marts.fct_sales where year = 2022",
     )
-    assert found == (D("919.99"), D("180.01"), D("739.98"), D("849.99"))
+    assert found == (D("999.99"), D("180.01"), D("819.98"), D("929.99"))
 
 
 def test_enterprise_totals_growth_and_rates(marts, credit_codes):
@@ -160,13 +173,13 @@ def test_enterprise_totals_growth_and_rates(marts, credit_codes):
         1,
         1,
     )
-    # E2 2022: 100 + 50 + 500 = 650.00, refund 100 + 20 + 50 = 170.00;
-    # 170 / 650 = 0.26153.. -> 0.2615; not registered in 2021, so no growth.
+    # E2 2022: 100 + 50 + 80 + 500 = 730.00, refund 100 + 20 + 50 = 170.00;
+    # 170 / 730 = 0.23287.. -> 0.2329; not registered in 2021, so no growth.
     assert enterprise_year(marts, credit_codes["E2"], 2022, columns) == (
-        D("650.00"),
+        D("730.00"),
         D("170.00"),
-        D("480.00"),
-        D("0.2615"),
+        D("560.00"),
+        D("0.2329"),
         None,
         None,
         3,
@@ -201,7 +214,8 @@ def test_store_years_include_unregistered_stores_with_sales(marts):
     )
     assert found == [
         ("taobao", "T1", 2021, True, D("200.00"), D("0.0000"), None, None, 1, 0),
-        ("douyin", "D1", 2022, True, D("150.00"), D("0.8000"), None, None, 2, 1),
+        # D1: 100 + 50 + 80 = 230.00, refund 120.00: 0.52173.. -> 0.5217
+        ("douyin", "D1", 2022, True, D("230.00"), D("0.5217"), None, None, 2, 1),
         ("douyin", "D9", 2022, False, D("70.00"), D("0.0000"), None, None, 1, 1),
         ("taobao", "T1", 2022, True, D("199.99"), D("0.0501"), D("200.00"), D("-0.0501"), 2, 0),
         ("tmall", "M1", 2022, True, D("500.00"), D("0.1000"), None, None, 1, 1),
@@ -236,9 +250,9 @@ def test_county_totals_growth_and_signature_product(marts):
     )
     # 翠屏区 had a row in 2021 with no sales: prev 0.00, so no growth rate.
     assert one(marts, query, "511502", 2022) == (
-        D("650.00"),
+        D("730.00"),
         D("170.00"),
-        D("480.00"),
+        D("560.00"),
         D("0.00"),
         None,
         1,
@@ -262,8 +276,8 @@ def test_county_sums_equal_the_attributed_sales(marts):
         marts,
         "select sum(gmv), sum(refund), sum(net_sales) from marts.county_years where year = 2022",
     )
-    # E1 199.99 - 10.01 and E2 650.00 - 170.00; D9 belongs to no county.
-    assert found == (D("849.99"), D("180.01"), D("669.98"))
+    # E1 199.99 - 10.01 and E2 730.00 - 170.00; D9 belongs to no county.
+    assert found == (D("929.99"), D("180.01"), D("749.98"))
 
 
 def test_month_city_belts_split_a_city_month_by_belt(marts):

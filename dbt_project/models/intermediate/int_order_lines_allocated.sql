@@ -2,6 +2,8 @@
 -- gives its lines at list prices. The order's paid amount and refund are
 -- shared over its lines pro rata to list price x quantity, the rounding
 -- remainder on the last line, so lines sum to the order to the fen.
+-- Other platforms may export one order both per order (line_id '') and per
+-- line (Douyin 订单维度 and 商品维度): its lines count, its order row not.
 
 with
 
@@ -177,6 +179,18 @@ allocated_lines as (
 
 ),
 
+orders_with_lines as (
+
+    select distinct
+        platform,
+        store_id,
+        order_id
+
+    from order_lines
+    where line_id <> ''
+
+),
+
 -- every other order line, and Taobao orders that have no item lines
 unallocated_lines as (
 
@@ -209,7 +223,15 @@ unallocated_lines as (
             and order_lines.order_id = order_list_amounts.order_id
             and order_lines.line_id = ''
             and order_lines.layout like 'taobao%'
-    where order_list_amounts.order_id is null
+    left join orders_with_lines
+        on
+            order_lines.platform = orders_with_lines.platform
+            and order_lines.store_id = orders_with_lines.store_id
+            and order_lines.order_id = orders_with_lines.order_id
+            and order_lines.line_id = ''
+    where
+        order_list_amounts.order_id is null
+        and orders_with_lines.order_id is null
 
 ),
 
