@@ -23,19 +23,12 @@ MONEY_DTYPE = pl.Decimal(18, 2)
 EMPTY_MARKERS: tuple[str, ...] = ("", "-", "--", "—", "nan", "NaN", "null", "NULL", "None")
 
 # Excel turns long numeric IDs into 2.50623E+14: the digits are gone for good.
-_EXCEL_DAMAGE = r"^[0-9](\.[0-9]+)?[eE]\+?[0-9]+$"
+EXCEL_DAMAGE = r"^[0-9](\.[0-9]+)?[eE]\+?[0-9]+$"
 _MONEY_TEXT = r"^[+-]?[0-9]+(\.[0-9]{0,2}0*)?$"
 _INTEGER_TEXT = r"^[+-]?[0-9]+(\.0*)?$"
 
-TIMESTAMP_FORMATS: tuple[str, ...] = (
-    "%Y-%m-%d %H:%M:%S",
-    "%Y/%m/%d %H:%M:%S",
-    "%Y-%m-%d %H:%M",
-    "%Y/%m/%d %H:%M",
-    "%Y-%m-%dT%H:%M:%S",
-    "%Y%m%d%H%M%S",
-)
-DATE_FORMATS: tuple[str, ...] = ("%Y-%m-%d", "%Y/%m/%d", "%Y%m%d")
+# Every accepted spelling is first rewritten to this one, then parsed once.
+TIMESTAMP_FORMAT = "%Y-%m-%d %H:%M:%S"
 
 
 def normalise_header(name: object) -> str:
@@ -109,16 +102,24 @@ def identifier(expr: pl.Expr) -> pl.Expr:
 
 def identifier_is_damaged(expr: pl.Expr) -> pl.Expr:
     """True where Excel printed the ID in scientific notation (its digits are lost)."""
-    return identifier(expr).str.contains(_EXCEL_DAMAGE).fill_null(False)
+    return identifier(expr).str.contains(EXCEL_DAMAGE).fill_null(False)
 
 
 def timestamp(expr: pl.Expr) -> pl.Expr:
-    """A local (Beijing) timestamp from any of the formats the exports use, no zone."""
-    text = clean_text(expr).str.normalize("NFKC")
-    return pl.coalesce(
-        [text.str.to_datetime(fmt, strict=False, time_unit="us") for fmt in TIMESTAMP_FORMATS]
-        + [text.str.to_date(fmt, strict=False).cast(pl.Datetime("us")) for fmt in DATE_FORMATS]
+    """A local (Beijing) timestamp, no zone, from the spellings the exports use.
+
+    `2022-06-01 10:00:00`, `2022/6/1 10:00`, `2022-06-01T10:00:00`, `20220601` and a
+    bare date (midnight) are rewritten to one form and parsed in a single pass.
+    """
+    text = (
+        clean_text(expr)
+        .str.replace_all("/", "-")
+        .str.replace(r"^([0-9]{4})([0-9]{2})([0-9]{2})$", "$1-$2-$3")
+        .str.replace("T", " ")
+        .str.replace(r"^([0-9]{4}-[0-9]{1,2}-[0-9]{1,2})$", "$1 00:00:00")
+        .str.replace(r"( [0-9]{1,2}:[0-9]{2})$", "$1:00")
     )
+    return text.str.to_datetime(TIMESTAMP_FORMAT, strict=False, time_unit="us")
 
 
 def timestamp_is_bad(expr: pl.Expr) -> pl.Expr:

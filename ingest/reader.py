@@ -14,9 +14,12 @@ from __future__ import annotations
 import csv
 import io
 import logging
+import re
+import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from xml.etree import ElementTree
 
 import fastexcel
 import polars as pl
@@ -168,7 +171,54 @@ def _read_excel(path: Path, known: set[str]) -> tuple[pl.DataFrame, str, int]:
     rows = [list(row) for row in grid.head(HEADER_SCAN_ROWS).iter_rows()]
     header_index = _best_header(rows, known, path)
     suffix = path.suffix.lower().lstrip(".")
-    return grid.slice(header_index), suffix, header_index
+    # calamine starts the grid at the first row holding a value; row numbers must
+    # count from the top of the sheet, as Excel shows them.
+    offset = _xlsx_first_row(path, best_sheet) - 1 if suffix != "xls" else 0
+    return grid.slice(header_index), suffix, header_index + offset
+
+
+_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_RELS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+_REL_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+
+
+def _xlsx_first_row(path: Path, sheet: str) -> int:
+    """The 1-based number of the first row with a value in an xlsx sheet (1 if unknown).
+
+    Read from the sheet's XML, stopping at the first cell that holds a value, so a
+    big sheet is not parsed twice. Legacy .xls is not inspected: there, row numbers
+    count from the first row with a value (a known limitation).
+    """
+    try:
+        with zipfile.ZipFile(path) as archive:
+            book = ElementTree.fromstring(archive.read("xl/workbook.xml"))
+            rel_id = next(
+                item.get(_REL_ID)
+                for item in book.iter(f"{_MAIN}sheet")
+                if item.get("name") == sheet
+            )
+            rels = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+            target = next(
+                item.get("Target", "")
+                for item in rels.iter(f"{_RELS}Relationship")
+                if item.get("Id") == rel_id
+            )
+            member = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+            with archive.open(member) as stream:
+                for _, element in ElementTree.iterparse(stream, events=("end",)):
+                    if element.tag != f"{_MAIN}c":
+                        continue
+                    if (
+                        element.find(f"{_MAIN}v") is not None
+                        or element.find(f"{_MAIN}is") is not None
+                    ):
+                        match = re.search(r"[0-9]+$", element.get("r", ""))
+                        return int(match.group()) if match else 1
+    except (KeyError, StopIteration, zipfile.BadZipFile, ElementTree.ParseError) as error:
+        log.debug(
+            "%s: first row of sheet %s unknown (%s); counting from 1", path.name, sheet, error
+        )
+    return 1
 
 
 def _column_names(raw_headers: Sequence[str]) -> list[str]:
@@ -213,6 +263,12 @@ def _split_rows(path: Path, grid: pl.DataFrame, encoding: str, header_line: int)
         for name, raw in zip(names, raw_headers, strict=True)
         if normalise_header(raw)
     ]
+    # Normalising every cell is slow; only rows whose first cell could be a header
+    # or a total are normalised and compared (a cheap literal test picks them).
+    first_header = named[0][1] if named else ""
+    first = cells[0].fill_null("")
+    could_be_header = first.str.contains(first_header, literal=True) if first_header else False
+    could_be_total = first.str.contains("计", literal=True)
     is_header = pl.all_horizontal(
         [(_normalised_cell(cell) == header).fill_null(False) for cell, header in named]
     )
@@ -226,7 +282,15 @@ def _split_rows(path: Path, grid: pl.DataFrame, encoding: str, header_line: int)
         .then(pl.lit("total"))
         .otherwise(None)
     )
-    marked = body.with_columns(kind.alias("_skip_kind"))
+    candidates = body.with_row_index("_position").filter(
+        is_blank | could_be_header | could_be_total
+    )
+    kinds = candidates.select(pl.col("_position"), kind.alias("_skip_kind")).drop_nulls()
+    marked = (
+        body.with_row_index("_position")
+        .join(kinds, on="_position", how="left", maintain_order="left")
+        .drop("_position")
+    )
     counts = marked.get_column("_skip_kind").drop_nulls().value_counts()
     skipped = {kind_name: 0 for kind_name in SKIP_KINDS}
     for kind_name, count in counts.iter_rows():

@@ -64,8 +64,14 @@ def validate(table: RawTable, layout: Layout) -> Validated:
     text = text.with_row_index(_ROW)
     fields = [item for item in layout.fields if item.key in present]
 
-    parse_failures = _parse_failures(text, fields, columns)
-    parsed = text.select(pl.col(_ROW), pl.col(SOURCE_ROW), *[item.parsed() for item in fields])
+    presence = [item.presence() for item in fields]
+    parsed = text.select(
+        pl.col(_ROW),
+        pl.col(SOURCE_ROW),
+        *[item.parsed() for item in fields],
+        *[flag for flag in presence if flag is not None],
+    )
+    parse_failures = _parse_failures(parsed, text, fields, columns)
     derived = layout.derive(parsed, present)
     contract_failures = _contract_failures(derived, layout, present, table)
     duplicate_failures = _duplicates(derived, layout)
@@ -81,8 +87,9 @@ def validate(table: RawTable, layout: Layout) -> Validated:
 
 
 def _parse_failures(
-    text: pl.DataFrame, fields: list[Field], columns: dict[str, str]
+    parsed: pl.DataFrame, text: pl.DataFrame, fields: list[Field], columns: dict[str, str]
 ) -> pl.DataFrame:
+    """Cells that held text their kind cannot read; the message quotes the original cell."""
     parts = []
     for order, item in enumerate(fields):
         problem = item.problem()
@@ -90,7 +97,10 @@ def _parse_failures(
             continue
         code, is_bad, message = problem
         header = columns[item.key]
-        bad = text.filter(is_bad).select(
+        rows = parsed.filter(is_bad).select(_ROW)
+        if rows.height == 0:
+            continue
+        bad = rows.join(text.select(_ROW, item.key), on=_ROW, how="left").select(
             pl.col(_ROW),
             pl.lit(order, dtype=pl.Int32).alias("_order"),
             pl.lit(header).alias("column_name"),

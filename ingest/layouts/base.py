@@ -82,14 +82,16 @@ _PARSERS: dict[Kind, Callable[[pl.Expr], pl.Expr]] = {
     "timestamp": cells.timestamp,
     "date": cells.date,
 }
-_PROBLEMS: dict[Kind, tuple[str, Callable[[pl.Expr], pl.Expr], str] | None] = {
-    "id": ("excel_damaged_id", cells.identifier_is_damaged, "was turned into a number by Excel"),
+# Why a cell of each kind is rejected: (reason code, what is wrong with it).
+_PROBLEMS: dict[Kind, tuple[str, str] | None] = {
+    "id": ("excel_damaged_id", "was turned into a number by Excel"),
     "text": None,
-    "money": ("bad_amount", cells.money_is_bad, "is not an amount with at most two decimals"),
-    "integer": ("bad_integer", cells.integer_is_bad, "is not a whole number"),
-    "timestamp": ("bad_timestamp", cells.timestamp_is_bad, "is not a date and time"),
-    "date": ("bad_date", cells.date_is_bad, "is not a date"),
+    "money": ("bad_amount", "is not an amount with at most two decimals"),
+    "integer": ("bad_integer", "is not a whole number"),
+    "timestamp": ("bad_timestamp", "is not a date and time"),
+    "date": ("bad_date", "is not a date"),
 }
+HAS_TEXT = "_has_"
 
 
 @dataclass(frozen=True)
@@ -113,13 +115,27 @@ class Field:
     def parsed(self) -> pl.Expr:
         return _PARSERS[self.kind](pl.col(self.key)).alias(self.key)
 
+    def presence(self) -> pl.Expr | None:
+        """For kinds that parse: whether the cell held anything (an empty cell is no error)."""
+        if self.kind in ("id", "text"):
+            return None
+        return cells.clean_text(pl.col(self.key)).is_not_null().alias(HAS_TEXT + self.key)
+
     def problem(self) -> tuple[str, pl.Expr, str] | None:
-        """(reason code, expression true on a bad cell, what is wrong) for this kind."""
+        """(reason code, expression true on a bad cell, what is wrong) on the parsed frame.
+
+        The parsed frame holds the parsed value under `key` and `presence()` beside it,
+        so a cell is bad when it held text that did not parse.
+        """
         spec = _PROBLEMS[self.kind]
         if spec is None:
             return None
-        code, test, message = spec
-        return code, test(pl.col(self.key)), message
+        code, message = spec
+        if self.kind == "id":
+            bad = pl.col(self.key).str.contains(cells.EXCEL_DAMAGE).fill_null(False)
+        else:
+            bad = pl.col(HAS_TEXT + self.key) & pl.col(self.key).is_null()
+        return code, bad, message
 
 
 @dataclass(frozen=True)

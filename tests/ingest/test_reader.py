@@ -117,3 +117,17 @@ def test_gb18030_is_tried_only_after_strict_utf8(tmp_path: Path) -> None:
     path = tmp_path / "utf8.csv"
     path.write_bytes(codecs.encode("订单编号,总金额\n1,2\n", "utf-8"))
     assert read_table(path, KNOWN).encoding == "utf-8"
+
+
+def test_xlsx_rows_are_numbered_from_the_top_of_the_sheet_even_when_it_starts_lower(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "starts_on_row_3.xlsx"
+    workbook = xlsxwriter.Workbook(path)
+    sheet = workbook.add_worksheet()
+    sheet.write_row(2, 1, ["统计日期", "商品ID", "支付金额"])
+    sheet.write_row(3, 1, ["2022-06-01", "7", "2"])
+    workbook.close()
+    table = read_table(path, KNOWN)
+    assert table.header_row == 3
+    assert table.frame.get_column("source_row").to_list() == [4]

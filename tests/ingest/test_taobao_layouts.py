@@ -145,3 +145,15 @@ def test_no_buyer_data_reaches_raw_tables_or_rejected_rows(
     secrets = ("buyer_secret_nick", "secret@example", "张秘密", "秘密路", "13912345678", "门口")
     for secret in secrets:
         assert secret not in dump
+
+
+def test_file_whose_store_column_names_two_stores_is_refused(
+    con: duckdb.DuckDBPyConnection, write_csv: WriteCsv
+) -> None:
+    header = "订单编号,总金额,买家实际支付金额,订单付款时间,退款金额,店铺Id"
+    path = write_csv(
+        "two.csv",
+        [header, "1,10,10,2022-06-01 10:00:00,0,111", "2,10,10,2022-06-01 10:00:00,0,222"],
+    )
+    with pytest.raises(InputFileError, match="several stores"):
+        load_file(con, path, platform="taobao")
