@@ -11,6 +11,7 @@ from typing import Any
 import duckdb
 import pytest
 
+from scoring import store
 from scoring.api import ListTable, explain, list_tables, rank_year
 from tests.scoring.conftest import Marts
 from warehouse.errors import NoDataError
@@ -228,6 +229,30 @@ def test_ranking_a_year_twice_gives_byte_identical_tables(
     second = [(t.list_id, t.title, t.frame.write_csv()) for t in list_tables(con, YEAR)]
     assert first == second
     assert con.execute("select count(*) from scoring.evaluations").fetchone() == count
+
+
+def test_a_rerun_that_fails_midway_leaves_the_stored_year_as_it_was(
+    con: duckdb.DuckDBPyConnection,
+    hand_marts: Marts,
+    hand_rules: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    rank_year(con, YEAR, rules_path=hand_rules)
+    query = "select * from scoring.list_entries order by table_order, position"
+    before = con.execute(query).fetchall()
+    assert before
+    original = store._arrow
+
+    def failing(table: str, rows: Any) -> Any:
+        if table == "list_entries":
+            raise RuntimeError("disk full")
+        return original(table, rows)
+
+    monkeypatch.setattr(store, "_arrow", failing)
+    with pytest.raises(RuntimeError, match="disk full"):
+        rank_year(con, YEAR, rules_path=hand_rules)
+    # The list entries were deleted before the failure; the rollback brought them back.
+    assert con.execute(query).fetchall() == before
 
 
 def test_explain_names_indicators_weights_and_admission(

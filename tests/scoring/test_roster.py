@@ -19,6 +19,8 @@ import duckdb
 import pytest
 
 from scoring.api import list_tables, rank_year
+from scoring.evaluate import is_new_participant
+from scoring.rules import rules_for_year
 from tests.scoring.conftest import Marts
 
 
@@ -157,3 +159,15 @@ def test_roster_tables_list_promoted_and_removed_units(
     assert failures["unit_id"].to_list() == ["D2", "D3"]
     assert failures["threshold"].to_list() == ["no_data", "no_data"]
     assert tables["admission_failures"].title == "2022年度未入围单位"
+
+
+@pytest.mark.parametrize(
+    ("first_year", "is_demonstration", "expected"),
+    [(2022, False, True), (2019, False, True), (2018, False, False), (2021, True, False)],
+)
+def test_new_participant_is_first_year_at_most_three_years_back_and_not_a_demo_unit(
+    first_year: int, is_demonstration: bool, expected: bool
+) -> None:
+    # DOMAIN.md: first programme year at most new_participant_years (3) before 2022.
+    row = {"first_year": first_year, "is_demonstration": is_demonstration}
+    assert is_new_participant(row, 2022, rules_for_year(2022)) is expected
