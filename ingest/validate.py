@@ -43,10 +43,6 @@ class Validated:
     rejects: pl.DataFrame
     columns: dict[str, str]
 
-    @property
-    def present(self) -> frozenset[str]:
-        return frozenset(self.columns)
-
 
 def select_fields(table: RawTable, layout: Layout) -> tuple[pl.DataFrame, dict[str, str]]:
     """Only the layout's columns, renamed to its keys: everything else is dropped here."""
@@ -74,11 +70,10 @@ def validate(table: RawTable, layout: Layout) -> Validated:
     parse_failures = _parse_failures(parsed, text, fields, columns)
     derived = layout.derive(parsed, present)
     contract_failures = _contract_failures(derived, layout, present, table)
-    duplicate_failures = _duplicates(derived, layout)
-
-    failures = pl.concat(
-        [parse_failures, contract_failures, duplicate_failures], how="vertical_relaxed"
-    )
+    failures = pl.concat([parse_failures, contract_failures], how="vertical_relaxed")
+    # A key repeated after a rejected first copy is not a duplicate of anything loaded.
+    still_good = derived.filter(~pl.col(_ROW).is_in(failures.get_column(_ROW).implode()))
+    failures = pl.concat([failures, _duplicates(still_good, layout)], how="vertical_relaxed")
     bad_rows = failures.get_column(_ROW).unique()
     good = derived.filter(~pl.col(_ROW).is_in(bad_rows.implode()))
     rows = pl.concat([good.select(SOURCE_ROW), fill_targets(good, layout.table)], how="horizontal")
@@ -149,7 +144,7 @@ def _contract_failures(
     parts = []
     null_cases = cases.filter(pl.col("check") == "not_nullable")
     if null_cases.height:
-        labels = pl.col("column").replace(table_columns(layout, table))
+        labels = pl.col("column").replace(layout.columns_in(table.headers))
         parts.append(
             null_cases.select(
                 pl.col("index").cast(pl.UInt32).alias(_ROW),
@@ -171,11 +166,6 @@ def _contract_failures(
             )
         )
     return _concat_failures(parts)
-
-
-def table_columns(layout: Layout, table: RawTable) -> dict[str, str]:
-    """key -> header of the layout's columns in this file."""
-    return layout.columns_in(table.headers)
 
 
 def _duplicates(derived: pl.DataFrame, layout: Layout) -> pl.DataFrame:

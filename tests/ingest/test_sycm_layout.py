@@ -80,3 +80,17 @@ def test_sycm_product_repeated_on_the_same_day_is_rejected(
     assert con.execute("select reason_code from raw.rejected_rows").fetchall() == [
         ("duplicate_in_file",)
     ]
+
+
+def test_product_day_repeated_after_a_rejected_first_copy_loads(
+    con: duckdb.DuckDBPyConnection, tmp_path: Path
+) -> None:
+    path = tmp_path / "sycm.csv"
+    path.write_text(
+        "统计日期,商品ID,支付金额\n2022-06-01,7,十元\n2022-06-01,7,10.00\n", encoding="utf-8"
+    )
+    result = load_file(con, path, platform="taobao", store_id="tb1")
+    assert (result.rows_loaded, result.rows_rejected) == (1, 1)
+    assert con.execute("select source_row, gmv from raw.daily_sales").fetchall() == [
+        (3, Decimal("10.00"))
+    ]
