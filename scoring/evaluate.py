@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import re
+from bisect import bisect_right
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_EVEN, Decimal, localcontext
@@ -188,18 +189,17 @@ def _admission_failures(
     ]
 
 
-def _sort_key_value(value: Any) -> tuple[int, Any]:
-    # Nulls sort after every value whatever the direction, so they are handled apart.
-    return (1, "") if value is None else (0, value)
-
-
 def ordered(
     items: Iterable[T],
     key_of: Callable[[T, str], Any],
     primary: str,
     breakers: Sequence[TieBreaker],
 ) -> list[T]:
-    """Items by `primary` descending, then the tie-breakers, then unit_id ascending."""
+    """Items by `primary` descending, then the tie-breakers, then unit_id ascending.
+
+    Stable sorts from the last key to the first; a null key goes last whatever the
+    direction.
+    """
     result = list(items)
     plan = [(primary, True), *((b.column, b.descending) for b in breakers), ("unit_id", False)]
     for column, descending in reversed(plan):
@@ -212,7 +212,8 @@ def ordered(
 
 def competition_ranks(values: Sequence[Decimal]) -> list[int]:
     """Rank of each value (higher is better): 1 + the number of strictly better values."""
-    return [1 + sum(1 for other in values if other > value) for value in values]
+    ascending = sorted(values)
+    return [1 + len(ascending) - bisect_right(ascending, value) for value in values]
 
 
 def evaluation_key(evaluation: Evaluation, column: str) -> Any:
@@ -224,9 +225,10 @@ def evaluation_key(evaluation: Evaluation, column: str) -> Any:
 
 
 def _grade(rank: int, ranked: int, rules: Rules) -> str:
-    share = Decimal(rank - 1) / Decimal(ranked)
+    """The band holding share (rank - 1) / ranked, compared without dividing (exact)."""
+    position = Decimal(rank - 1)
     for band in rules.grades:
-        if band.start <= share < band.end:
+        if band.start * ranked <= position < band.end * ranked:
             return band.grade
     return rules.grades[-1].grade
 

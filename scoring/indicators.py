@@ -66,7 +66,16 @@ def normaliser(indicator: Indicator, values: Sequence[Decimal]) -> Callable[[Dec
             return percentile
         if indicator.normalisation not in ("minmax", "log_minmax"):
             raise ValueError(f"unknown normalisation {indicator.normalisation}")
-        scale = _log if indicator.normalisation == "log_minmax" else (lambda value: value)
+        if indicator.normalisation == "log_minmax":
+            logs = {value: _log(value) for value in values}
+
+            def scale(value: Decimal) -> Decimal:
+                return logs[value] if value in logs else _log(value)
+        else:
+
+            def scale(value: Decimal) -> Decimal:
+                return value
+
         scaled = [scale(value) for value in values]
         low, high = min(scaled), max(scaled)
 

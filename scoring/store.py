@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any
 
@@ -157,20 +157,21 @@ def _arrow_type(sql_type: str) -> pa.DataType:
     return {"integer": pa.int64(), "varchar": pa.string(), "boolean": pa.bool_()}[sql_type]
 
 
-def _cell(value: Any, sql_type: str) -> Any:
-    if value is None or not sql_type.startswith("decimal"):
-        return value
-    scale = int(sql_type[8:-1].split(",")[1])
-    return Decimal(value).quantize(Decimal(1).scaleb(-scale), rounding=ROUND_HALF_EVEN)
+def _column(values: list[Any], sql_type: str) -> pa.Array:
+    arrow_type = _arrow_type(sql_type)
+    if isinstance(arrow_type, pa.Decimal128Type):
+        # Arrow refuses a decimal with more places than the column; round half-even first.
+        quantum = Decimal(1).scaleb(-arrow_type.scale)
+        values = [
+            None if value is None else Decimal(value).quantize(quantum, ROUND_HALF_EVEN)
+            for value in values
+        ]
+    return pa.array(values, arrow_type)
 
 
 def _arrow(table: str, rows: Sequence[Mapping[str, Any]]) -> pa.Table:
-    spec = TABLES[table]
     return pa.table(
-        {
-            column: pa.array([_cell(row.get(column), kind) for row in rows], _arrow_type(kind))
-            for column, kind in spec
-        }
+        {column: _column([row.get(column) for row in rows], kind) for column, kind in TABLES[table]}
     )
 
 
@@ -183,13 +184,11 @@ def create_scoring_schema(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def _evaluation_rows(evaluations: Iterable[Evaluation]) -> list[dict[str, Any]]:
+    # Field by field rather than dataclasses.asdict, which deep-copies each mart row.
+    names = [f.name for f in fields(Evaluation) if f.name not in ("row", "indicators")]
     rows = []
     for evaluation in evaluations:
-        row = {
-            key: value
-            for key, value in asdict(evaluation).items()
-            if key not in ("row", "indicators")
-        }
+        row = {name: getattr(evaluation, name) for name in names}
         for column in ("enterprise_type", "county_code", "county_name", "city_name", "first_year"):
             row[column] = evaluation.row.get(column)
         row["net_sales"] = evaluation.net_sales
