@@ -1152,15 +1152,22 @@ def stamp(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%d %H:%M:%S")
 
 
-def half_of(moment: datetime) -> tuple[int, int]:
-    return moment.year, 1 if moment.month <= 6 else 2
+# A store with more orders than this in a year downloads them per half-year, else at once.
+BIG_STORE_ORDERS = 400
 
 
-def export_time(year: int, half: int, store_id: str) -> datetime:
-    """When the store downloaded the half-year: the first days after it ended."""
-    spread = int(store_id[-3:])
-    base = datetime(year, 7, 1, 9) if half == 1 else datetime(year + 1, 1, 2, 9)
-    return base + timedelta(minutes=spread * 7)
+def export_periods(year: int, orders: list[Order]) -> list[tuple[list[Order], datetime]]:
+    """The store's downloads of a year: each with its orders and the moment of export."""
+    if len(orders) <= BIG_STORE_ORDERS:
+        return [(orders, datetime(year + 1, 1, 2, 9))]
+    first = [order for order in orders if order.created.month <= 6]
+    second = [order for order in orders if order.created.month > 6]
+    return [(first, datetime(year, 7, 1, 9)), (second, datetime(year + 1, 1, 2, 9))]
+
+
+def export_time(start: datetime, store_id: str) -> datetime:
+    """Stores download in the first days after the period, each at its own minute."""
+    return start + timedelta(minutes=int(store_id[-3:]) * 7)
 
 
 TAOBAO_V2015 = [
@@ -1894,12 +1901,11 @@ def write_exports(out: Path, rng: random.Random, world: World, ledger: Ledger) -
                 edges[store.platform] = 1
                 orders[0].created = datetime(2021, 12, 31, 23, 58, 41)
                 orders[0].paid = datetime(2022, 1, 1, 0, 1, 7)
-            for half in (1, 2):
-                part = [order for order in orders if half_of(order.created) == (year, half)]
+            for part, start in export_periods(year, orders):
                 if not part:
                     continue
                 folder.mkdir(parents=True, exist_ok=True)
-                export = export_time(year, half, store.store_id)
+                export = export_time(start, store.store_id)
                 if store.platform == "douyin":
                     rows = douyin_rows(part, export)
                     unix = int((export - BEIJING_OFFSET - UNIX_EPOCH).total_seconds())
@@ -1963,9 +1969,10 @@ def write_readme(
         "| `registries/<year>/四川好物库.csv` | products, one row per product and platform item |",
         "| `registries/<year>/直播人才库.csv` | Douyin streamers and their agencies |",
         "| `inbox/tmall/<store>/`, `inbox/taobao/<store>/` | 订单报表 `ExportOrderList<stamp>.csv`"
-        " + 宝贝报表 `ExportOrderDetailList<stamp>.csv`, GBK, one pair per half-year |",
+        " + 宝贝报表 `ExportOrderDetailList<stamp>.csv`, GBK, one pair per year (per half-year"
+        " for big stores) |",
         "| `inbox/douyin/<store>/` | 抖店 order export `<unix time>_订单导出.csv` per 子订单, "
-        "UTF-8 with BOM, one per half-year |",
+        "UTF-8 with BOM, one per year (per half-year for big stores) |",
         "| `inbox/tmall/<store>/` (daily stores) | 生意参谋 `【生意参谋平台】商品_全部_<from>_<to>"
         ".xlsx`, header on row 5, a 合计 row last |",
         "| `expected_totals.json` | totals per year and platform, for reconciliation |",
