@@ -68,7 +68,14 @@ def load_file(
         raise InputFileError(
             source, f"unknown platform {platform!r}", "platforms: " + ", ".join(PLATFORMS)
         )
-    content_hash = bookkeeping.file_hash(source)
+    try:
+        content_hash = bookkeeping.file_hash(source)
+    except OSError as error:
+        raise InputFileError(
+            source,
+            f"cannot be read ({error.strerror or error})",
+            "check that the file exists, is complete and is readable",
+        ) from None
     earlier = bookkeeping.already_loaded(con, content_hash)
     if earlier is not None:
         log.info("skipped %s: same content as load %d", source.name, earlier)

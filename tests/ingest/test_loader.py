@@ -128,3 +128,10 @@ def test_directory_load_skips_readme_and_hidden_files_and_a_bad_file_fails_alone
     assert (archive / "archive" / "taobao" / "s1" / TAOBAO.split("/")[1]).is_file()
     assert (good.parent / "README.md").is_file()
     assert not good.exists()
+
+
+def test_a_missing_file_is_an_input_file_error_naming_it(
+    con: duckdb.DuckDBPyConnection, tmp_path: Path
+) -> None:
+    with pytest.raises(InputFileError, match=r"gone\.csv: cannot be read"):
+        load_file(con, tmp_path / "gone.csv", platform="taobao", store_id="s1")
