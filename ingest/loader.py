@@ -224,7 +224,7 @@ def _duplicate(con: duckdb.DuckDBPyConnection, load_id: int, source: Path) -> Lo
 
 def _folder_identity(source: Path) -> tuple[str | None, str | None]:
     """(platform, store) from `<inbox>/<platform>/<store_id>/<file>`, when the folders say so."""
-    store_folder = source.resolve().parent
+    store_folder = source.absolute().parent
     platform_folder = store_folder.parent
     if platform_folder.name in PLATFORMS:
         return platform_folder.name, store_folder.name

@@ -135,3 +135,26 @@ def test_a_missing_file_is_an_input_file_error_naming_it(
 ) -> None:
     with pytest.raises(InputFileError, match=r"gone\.csv: cannot be read"):
         load_file(con, tmp_path / "gone.csv", platform="taobao", store_id="s1")
+
+
+@pytest.mark.parametrize(
+    ("relative", "platform"),
+    [
+        (TAOBAO, "taobao"),
+        (TAOBAO_BAD, "tmall"),
+        ("taobao/ExportOrderDetailList202206020800_valid.csv", "taobao"),
+        (DOUYIN, None),
+        ("douyin/1654218000_main_orders_valid.csv", None),
+        ("douyin/1654304400_sub_orders_invalid.csv", None),
+    ],
+)
+def test_every_fixture_accounts_for_each_row_read(
+    con: duckdb.DuckDBPyConnection, fixture_file: Fixture, relative: str, platform: str | None
+) -> None:
+    result = load_file(con, fixture_file(relative), platform=platform, store_id="s1")
+    assert result.rows_read == result.rows_loaded + result.rows_rejected + result.rows_skipped
+    stored = con.execute(
+        "select (select count(*) from raw.order_lines) + (select count(*) from raw.item_lines), "
+        "(select count(*) from raw.rejected_rows)"
+    ).fetchall()
+    assert stored == [(result.rows_loaded, result.rows_rejected)]
