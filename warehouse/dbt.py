@@ -118,7 +118,12 @@ def _build_args(work_dir: Path, *, select: str | None, full_refresh: bool) -> li
         str(work_dir / "target"),
         "--log-path",
         str(work_dir / "logs"),
-        "--quiet",
+        # dbt writes to stdout even when quiet; library code must not print, and
+        # the failing nodes reach the caller through BuildError instead.
+        "--log-level",
+        "none",
+        "--log-level-file",
+        "none",
         "--no-use-colors",
         "--no-send-anonymous-usage-stats",
         "--no-version-check",
@@ -196,16 +201,19 @@ def _summarise(execution: Any, seconds: float) -> BuildSummary:
 
 
 def _message(result: Any) -> str:
-    message = str(result.message or "").strip()
+    where = getattr(result.node, "original_file_path", "") or ""
     failing_rows = getattr(result, "failures", None)
-    if failing_rows and "fail" in str(result.status):
-        message = f"{failing_rows} failing rows: {message}" if message else f"{failing_rows} rows"
-    return " ".join(message.split())[:400]
+    if str(result.status) == "fail" and failing_rows:
+        what = f"{failing_rows} row(s) break it"
+    else:
+        what = " ".join(str(result.message or "").split())[:400]
+    return f"{what} (defined in {where})" if where else what
 
 
 def _failure_title(summary: BuildSummary) -> str:
     shown = summary.failures[:_FAILURES_SHOWN]
-    lines = [f"dbt build failed on {summary.failed} node(s):"]
+    skipped = f", {summary.skipped} node(s) after them skipped" if summary.skipped else ""
+    lines = [f"dbt build failed on {summary.failed} node(s){skipped}:"]
     lines += [f"  {failure.node} ({failure.status}): {failure.message}" for failure in shown]
     if summary.failed > len(shown):
         lines.append(f"  ... and {summary.failed - len(shown)} more")

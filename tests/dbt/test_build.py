@@ -51,7 +51,7 @@ def test_failing_data_test_raises_build_error_naming_the_node(tmp_path: Path):
         )
     message = str(raised.value)
     assert "relationships_int_enterprises_deduplicated_county_code" in message
-    assert "1 failing rows" in message
+    assert "1 row(s) break it" in message
     assert raised.value.hint and "rebuild" in raised.value.hint
     with warehouse(db_path):
         pass
