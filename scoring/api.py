@@ -226,11 +226,11 @@ _LIST_COLUMNS: dict[str, list[tuple[str, str]]] = {
         ("unit_name", "县（市、区）"),
         ("city_name", "市（州）"),
         ("unit_id", "县代码"),
+        ("net_sales", "净销售额"),
         ("product_name", "百品（代表产品）"),
         ("product_code", "商品编号"),
         ("product_origin_county_code", "原产地县代码"),
         ("product_net_sales", "代表产品净销售额"),
-        ("net_sales", "净销售额"),
     ],
     "enterprise": [
         ("unit_name", "企业名称"),

@@ -175,7 +175,8 @@ def test_counties_tied_at_the_award_cut_are_both_awarded_and_the_next_ranks_12th
     # minmax over 100..1300: (400 - 100) / 1200 = 0.25
     assert frame["score"].to_list()[9] == Decimal("0.250000")
     assert frame["product_name"].to_list()[0] == "产品1"
-    assert table.money_columns == ["product_net_sales", "net_sales"]
+    # The county's own sales come before its signature product's.
+    assert table.money_columns == ["net_sales", "product_net_sales"]
     assert "unit_id" in table.id_columns
     assert ranked.awarded_counts["county_top100"] == 11
 
