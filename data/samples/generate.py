@@ -364,39 +364,18 @@ def _organisation_check(body: str) -> str:
     return "X" if check == 10 else "0" if check == 11 else str(check)
 
 
+TMALL, TMALL_DAILY = ("tmall", "orders"), ("tmall", "daily")
+TAOBAO, DOUYIN = ("taobao", "orders"), ("douyin", "orders")
+
 # Enterprises whose place, kind and history are chosen by hand: county, kind, belts,
 # first year, role, demonstration (kind, since), stores as (platform, feed).
 Plan = tuple[str, str, list[str], int, str, tuple[str, int] | None, list[tuple[str, str]]]
 ANCHORS: list[Plan] = [
     # 川酒: 宜宾 and 泸州 (the two big ones sell by the day through Tmall 生意参谋).
-    (
-        "511502",
-        ENTERPRISE,
-        ["liquor"],
-        2018,
-        "big",
-        ("enterprise", 2018),
-        [("tmall", "daily"), ("douyin", "orders")],
-    ),
-    (
-        "510502",
-        ENTERPRISE,
-        ["liquor"],
-        2018,
-        "big",
-        ("enterprise", 2018),
-        [("tmall", "daily"), ("tmall", "orders")],
-    ),
-    (
-        "511504",
-        ENTERPRISE,
-        ["liquor"],
-        2018,
-        "normal",
-        ("enterprise", 2019),
-        [("tmall", "orders"), ("douyin", "orders")],
-    ),
-    ("511503", ENTERPRISE, ["liquor"], 2019, "normal", None, [("taobao", "orders")]),
+    ("511502", ENTERPRISE, ["liquor"], 2018, "big", ("enterprise", 2018), [TMALL_DAILY, DOUYIN]),
+    ("510502", ENTERPRISE, ["liquor"], 2018, "big", ("enterprise", 2018), [TMALL_DAILY, TMALL]),
+    ("511504", ENTERPRISE, ["liquor"], 2018, "normal", ("enterprise", 2019), [TMALL, DOUYIN]),
+    ("511503", ENTERPRISE, ["liquor"], 2019, "normal", None, [TAOBAO]),
     (
         "510504",
         ENTERPRISE,
@@ -404,9 +383,9 @@ ANCHORS: list[Plan] = [
         2018,
         "normal",
         ("enterprise", 2018),
-        [("tmall", "orders"), ("douyin", "orders"), ("taobao", "orders")],
+        [TMALL, DOUYIN, TAOBAO],
     ),
-    ("510503", ENTERPRISE, ["liquor"], 2019, "normal", None, [("douyin", "orders")]),
+    ("510503", ENTERPRISE, ["liquor"], 2019, "normal", None, [DOUYIN]),
     (
         "510525",
         ENTERPRISE,
@@ -414,53 +393,21 @@ ANCHORS: list[Plan] = [
         2018,
         "normal",
         ("enterprise", 2019),
-        [("tmall", "orders"), ("douyin", "orders")],
+        [TMALL, DOUYIN],
     ),
-    ("510521", ENTERPRISE, ["liquor"], 2020, "normal", None, [("taobao", "orders")]),
-    ("510683", ENTERPRISE, ["liquor"], 2019, "normal", None, [("tmall", "orders")]),
-    ("510981", ENTERPRISE, ["liquor"], 2019, "normal", None, [("douyin", "orders")]),
+    ("510521", ENTERPRISE, ["liquor"], 2020, "normal", None, [TAOBAO]),
+    ("510683", ENTERPRISE, ["liquor"], 2019, "normal", None, [TMALL]),
+    ("510981", ENTERPRISE, ["liquor"], 2019, "normal", None, [DOUYIN]),
     # 川茶: 雅安, 宜宾, 乐山.
-    (
-        "511803",
-        ENTERPRISE,
-        ["tea"],
-        2018,
-        "normal",
-        ("enterprise", 2018),
-        [("tmall", "orders"), ("douyin", "orders")],
-    ),
-    ("511802", ENTERPRISE, ["tea"], 2019, "normal", None, [("taobao", "orders")]),
-    (
-        "511822",
-        ENTERPRISE,
-        ["tea"],
-        2018,
-        "weak",
-        ("enterprise", 2018),
-        [("tmall", "orders"), ("douyin", "orders")],
-    ),
-    ("511527", ENTERPRISE, ["tea"], 2019, "normal", None, [("taobao", "orders")]),
-    ("511525", ENTERPRISE, ["tea"], 2020, "normal", None, [("douyin", "orders")]),
-    (
-        "511126",
-        ENTERPRISE,
-        ["tea"],
-        2019,
-        "gains2021",
-        ("enterprise", 2021),
-        [("tmall", "orders"), ("douyin", "orders")],
-    ),
-    (
-        "511181",
-        ENTERPRISE,
-        ["tea", "farm"],
-        2018,
-        "normal",
-        ("enterprise", 2018),
-        [("tmall", "orders"), ("taobao", "orders")],
-    ),
-    ("511129", ENTERPRISE, ["tea"], 2020, "normal", None, [("taobao", "orders")]),
-    ("511133", ENTERPRISE, ["tea"], 2021, "normal", None, [("douyin", "orders")]),
+    ("511803", ENTERPRISE, ["tea"], 2018, "normal", ("enterprise", 2018), [TMALL, DOUYIN]),
+    ("511802", ENTERPRISE, ["tea"], 2019, "normal", None, [TAOBAO]),
+    ("511822", ENTERPRISE, ["tea"], 2018, "weak", ("enterprise", 2018), [TMALL, DOUYIN]),
+    ("511527", ENTERPRISE, ["tea"], 2019, "normal", None, [TAOBAO]),
+    ("511525", ENTERPRISE, ["tea"], 2020, "normal", None, [DOUYIN]),
+    ("511126", ENTERPRISE, ["tea"], 2019, "gains2021", ("enterprise", 2021), [TMALL, DOUYIN]),
+    ("511181", ENTERPRISE, ["tea", "farm"], 2018, "normal", ("enterprise", 2018), [TMALL, TAOBAO]),
+    ("511129", ENTERPRISE, ["tea"], 2020, "normal", None, [TAOBAO]),
+    ("511133", ENTERPRISE, ["tea"], 2021, "normal", None, [DOUYIN]),
     # 川调味: 郫都, 自贡.
     (
         "510117",
@@ -469,18 +416,10 @@ ANCHORS: list[Plan] = [
         2018,
         "moved_from",
         ("enterprise", 2018),
-        [("tmall", "orders"), ("douyin", "orders")],
+        [TMALL, DOUYIN],
     ),
-    (
-        "510117",
-        ENTERPRISE,
-        ["seasoning"],
-        2019,
-        "normal",
-        None,
-        [("taobao", "orders"), ("douyin", "orders")],
-    ),
-    ("510117", ENTERPRISE, ["seasoning"], 2022, "normal", None, [("douyin", "orders")]),
+    ("510117", ENTERPRISE, ["seasoning"], 2019, "normal", None, [TAOBAO, DOUYIN]),
+    ("510117", ENTERPRISE, ["seasoning"], 2022, "normal", None, [DOUYIN]),
     (
         "510302",
         ENTERPRISE,
@@ -488,149 +427,53 @@ ANCHORS: list[Plan] = [
         2018,
         "normal",
         ("enterprise", 2019),
-        [("tmall", "orders"), ("douyin", "orders")],
+        [TMALL, DOUYIN],
     ),
-    ("510303", ENTERPRISE, ["seasoning"], 2019, "normal", None, [("taobao", "orders")]),
-    ("510304", ENTERPRISE, ["seasoning"], 2020, "normal", None, [("douyin", "orders")]),
-    ("510322", ENTERPRISE, ["seasoning", "farm"], 2019, "normal", None, [("taobao", "orders")]),
-    ("510116", ENTERPRISE, ["seasoning"], 2019, "moved_to", None, [("douyin", "orders")]),
+    ("510303", ENTERPRISE, ["seasoning"], 2019, "normal", None, [TAOBAO]),
+    ("510304", ENTERPRISE, ["seasoning"], 2020, "normal", None, [DOUYIN]),
+    ("510322", ENTERPRISE, ["seasoning", "farm"], 2019, "normal", None, [TAOBAO]),
+    ("510116", ENTERPRISE, ["seasoning"], 2019, "moved_to", None, [DOUYIN]),
     # 川家居: 成都, 崇州.
-    (
-        "510114",
-        ENTERPRISE,
-        ["home"],
-        2018,
-        "big",
-        ("enterprise", 2018),
-        [("tmall", "daily"), ("douyin", "orders")],
-    ),
-    ("510114", ENTERPRISE, ["home"], 2019, "normal", None, [("taobao", "orders")]),
-    ("510184", ENTERPRISE, ["home"], 2018, "normal", ("enterprise", 2019), [("tmall", "orders")]),
-    ("510184", ENTERPRISE, ["home"], 2021, "normal", None, [("taobao", "orders")]),
-    ("510115", ENTERPRISE, ["home"], 2020, "normal", None, [("tmall", "orders")]),
-    ("510112", ENTERPRISE, ["home"], 2019, "normal", None, [("douyin", "orders")]),
+    ("510114", ENTERPRISE, ["home"], 2018, "big", ("enterprise", 2018), [TMALL_DAILY, DOUYIN]),
+    ("510114", ENTERPRISE, ["home"], 2019, "normal", None, [TAOBAO]),
+    ("510184", ENTERPRISE, ["home"], 2018, "normal", ("enterprise", 2019), [TMALL]),
+    ("510184", ENTERPRISE, ["home"], 2021, "normal", None, [TAOBAO]),
+    ("510115", ENTERPRISE, ["home"], 2020, "normal", None, [TMALL]),
+    ("510112", ENTERPRISE, ["home"], 2019, "normal", None, [DOUYIN]),
     # 川纺织服装.
-    (
-        "510107",
-        ENTERPRISE,
-        ["textile"],
-        2019,
-        "normal",
-        None,
-        [("tmall", "orders"), ("douyin", "orders")],
-    ),
-    (
-        "511302",
-        ENTERPRISE,
-        ["textile"],
-        2018,
-        "normal",
-        ("enterprise", 2019),
-        [("taobao", "orders"), ("douyin", "orders")],
-    ),
-    ("511303", ENTERPRISE, ["textile"], 2022, "normal", None, [("douyin", "orders")]),
+    ("510107", ENTERPRISE, ["textile"], 2019, "normal", None, [TMALL, DOUYIN]),
+    ("511302", ENTERPRISE, ["textile"], 2018, "normal", ("enterprise", 2019), [TAOBAO, DOUYIN]),
+    ("511303", ENTERPRISE, ["textile"], 2022, "normal", None, [DOUYIN]),
     # Live-streaming agencies.
-    (
-        "510104",
-        AGENCY,
-        ["farm", "seasoning"],
-        2018,
-        "normal",
-        ("enterprise", 2018),
-        [("douyin", "orders")],
-    ),
-    ("510105", AGENCY, ["farm", "tea"], 2019, "normal", None, [("douyin", "orders")]),
-    ("510106", AGENCY, ["farm"], 2020, "normal", None, [("douyin", "orders")]),
-    ("510108", AGENCY, ["farm", "seasoning"], 2021, "star", None, [("douyin", "orders")]),
-    ("510703", AGENCY, ["farm"], 2019, "normal", None, [("douyin", "orders")]),
-    ("511702", AGENCY, ["farm"], 2021, "normal", None, [("douyin", "orders")]),
-    ("510603", AGENCY, ["farm"], 2022, "normal", None, [("douyin", "orders")]),
+    ("510104", AGENCY, ["farm", "seasoning"], 2018, "normal", ("enterprise", 2018), [DOUYIN]),
+    ("510105", AGENCY, ["farm", "tea"], 2019, "normal", None, [DOUYIN]),
+    ("510106", AGENCY, ["farm"], 2020, "normal", None, [DOUYIN]),
+    ("510108", AGENCY, ["farm", "seasoning"], 2021, "star", None, [DOUYIN]),
+    ("510703", AGENCY, ["farm"], 2019, "normal", None, [DOUYIN]),
+    ("511702", AGENCY, ["farm"], 2021, "normal", None, [DOUYIN]),
+    ("510603", AGENCY, ["farm"], 2022, "normal", None, [DOUYIN]),
     # Service enterprises.
-    (
-        "511402",
-        SERVICE,
-        ["farm"],
-        2018,
-        "normal",
-        ("enterprise", 2018),
-        [("tmall", "orders"), ("taobao", "orders")],
-    ),
-    ("511902", SERVICE, ["farm"], 2019, "normal", None, [("taobao", "orders")]),
-    ("510903", SERVICE, ["farm"], 2020, "normal", None, [("taobao", "orders")]),
-    ("511002", SERVICE, ["farm"], 2019, "leaves2022", None, [("taobao", "orders")]),
-    ("511102", SERVICE, ["farm", "tea"], 2021, "normal", None, [("douyin", "orders")]),
+    ("511402", SERVICE, ["farm"], 2018, "normal", ("enterprise", 2018), [TMALL, TAOBAO]),
+    ("511902", SERVICE, ["farm"], 2019, "normal", None, [TAOBAO]),
+    ("510903", SERVICE, ["farm"], 2020, "normal", None, [TAOBAO]),
+    ("511002", SERVICE, ["farm"], 2019, "leaves2022", None, [TAOBAO]),
+    ("511102", SERVICE, ["farm", "tea"], 2021, "normal", None, [DOUYIN]),
     # Industrial bases.
-    (
-        "510421",
-        BASE,
-        ["farm"],
-        2018,
-        "normal",
-        ("base", 2018),
-        [("douyin", "orders"), ("taobao", "orders")],
-    ),
-    ("510623", BASE, ["farm"], 2018, "weak", ("base", 2018), [("taobao", "orders")]),
-    ("510682", BASE, ["farm", "liquor"], 2019, "normal", ("base", 2019), [("douyin", "orders")]),
-    (
-        "512021",
-        BASE,
-        ["farm"],
-        2019,
-        "normal",
-        ("base", 2019),
-        [("tmall", "orders"), ("douyin", "orders")],
-    ),
-    ("510131", BASE, ["farm"], 2020, "normal", None, [("douyin", "orders")]),
+    ("510421", BASE, ["farm"], 2018, "normal", ("base", 2018), [DOUYIN, TAOBAO]),
+    ("510623", BASE, ["farm"], 2018, "weak", ("base", 2018), [TAOBAO]),
+    ("510682", BASE, ["farm", "liquor"], 2019, "normal", ("base", 2019), [DOUYIN]),
+    ("512021", BASE, ["farm"], 2019, "normal", ("base", 2019), [TMALL, DOUYIN]),
+    ("510131", BASE, ["farm"], 2020, "normal", None, [DOUYIN]),
     # Newcomers of 2021 that lead their pool at once and grow.
-    (
-        "510118",
-        ENTERPRISE,
-        ["seasoning"],
-        2021,
-        "star",
-        None,
-        [("tmall", "daily"), ("douyin", "orders")],
-    ),
-    (
-        "511523",
-        ENTERPRISE,
-        ["liquor"],
-        2021,
-        "star",
-        None,
-        [("tmall", "daily"), ("douyin", "orders")],
-    ),
-    (
-        "512022",
-        ENTERPRISE,
-        ["farm"],
-        2021,
-        "star",
-        None,
-        [("tmall", "daily"), ("douyin", "orders")],
-    ),
+    ("510118", ENTERPRISE, ["seasoning"], 2021, "star", None, [TMALL_DAILY, DOUYIN]),
+    ("511523", ENTERPRISE, ["liquor"], 2021, "star", None, [TMALL_DAILY, DOUYIN]),
+    ("512022", ENTERPRISE, ["farm"], 2021, "star", None, [TMALL_DAILY, DOUYIN]),
     # Demonstration units that fade.
-    (
-        "511921",
-        ENTERPRISE,
-        ["farm"],
-        2018,
-        "weak",
-        ("enterprise", 2018),
-        [("taobao", "orders"), ("douyin", "orders")],
-    ),
-    (
-        "510321",
-        ENTERPRISE,
-        ["farm"],
-        2018,
-        "silent2022",
-        ("enterprise", 2018),
-        [("taobao", "orders")],
-    ),
+    ("511921", ENTERPRISE, ["farm"], 2018, "weak", ("enterprise", 2018), [TAOBAO, DOUYIN]),
+    ("510321", ENTERPRISE, ["farm"], 2018, "silent2022", ("enterprise", 2018), [TAOBAO]),
 ]
 
-# The GI enterprises and their demonstration status (county -> (first year, demonstration)).
+# The GI enterprises that are demonstration units: county -> (kind, first year of status).
 GI_DEMONSTRATION = {
     "510522": ("enterprise", 2018),
     "511823": ("enterprise", 2019),
@@ -677,173 +520,165 @@ def _company_name(
     return f"{prefix}{brand}{suffix}"
 
 
-def _first_year(rng: random.Random) -> int:
-    return rng.choices([2018, 2019, 2020, 2021, 2022], weights=[30, 30, 15, 12, 13])[0]
+GiRow = tuple[str, str, str, tuple[int, int], str, tuple[int, ...] | None]
+# How many counties get one farm-goods enterprise beyond the hand-picked ones.
+FILLER_COUNTIES = 78
 
 
 def build_world(rng: random.Random) -> World:
+    """The fictional programme: enterprises, their products and stores, the streamers."""
     counties = load_counties()
     ids = Ids(rng)
     brands = _brands(rng)
-    gi_by_county: dict[str, list[tuple]] = {}
+    gi_by_county: dict[str, list[GiRow]] = {}
     for gi in GI_PRODUCTS:
         gi_by_county.setdefault(gi[1], []).append(gi)
+    plans, spare_counties = _plans(rng, counties, gi_by_county)
 
-    plans: list[Plan] = list(ANCHORS)
-    used = {plan[0] for plan in plans}
-    for county, (kind, since) in GI_DEMONSTRATION.items():
-        plans.append(
-            (
-                county,
-                ENTERPRISE,
-                ["farm"],
-                2018,
-                "gi",
-                (kind, since),
-                [("tmall", "orders"), ("douyin", "orders")],
-            )
-        )
-    for county in gi_by_county:
-        if county not in GI_DEMONSTRATION:
-            first = rng.choice([2018, 2019, 2019, 2020, 2021])
-            stores = rng.choice(
-                [
-                    [("taobao", "orders")],
-                    [("douyin", "orders")],
-                    [("tmall", "orders"), ("douyin", "orders")],
-                ]
-            )
-            plans.append((county, ENTERPRISE, ["farm"], first, "gi", None, stores))
-    used |= set(gi_by_county)
-    # Farm-goods enterprises across the rest of the province, so the county list is long.
-    others = [code for code in counties if code not in used]
-    rng.shuffle(others)
-    for county in others[:78]:
-        first = _first_year(rng)
-        stores = rng.choice(
-            [
-                [("taobao", "orders")],
-                [("douyin", "orders")],
-                [("taobao", "orders"), ("douyin", "orders")],
-                [("tmall", "orders"), ("douyin", "orders")],
-            ]
-        )
-        belts = ["farm"] if rng.random() < 0.8 else ["farm", rng.choice(["tea", "seasoning"])]
-        plans.append((county, ENTERPRISE, belts, first, "normal", None, stores))
-
-    enterprises: list[Enterprise] = []
-    products: list[Product] = []
-    stores: list[Store] = []
-    product_seq = 0
-    store_names: set[str] = set()
+    world = World(counties, [], [], [], [])
     for county_code, kind, belts, first, role, demo, store_plan in plans:
         county = counties[county_code]
         gis = gi_by_county.get(county_code, []) if role == "gi" else []
         brand = next(brands)
+        belt_codes = list(belts) + [gi[2] for gi in gis if gi[2] not in belts]
         hint = gis[0][0] if gis else BELTS[belts[0]]
-        name = _company_name(rng, county, kind, belts[0], brand, hint)
-        belt_codes = list(belts)
-        for gi in gis:
-            if gi[2] not in belt_codes:
-                belt_codes.append(gi[2])
         enterprise = Enterprise(
             credit_code=ids.credit_code(county_code, new_style=first >= 2020 or rng.random() < 0.4),
-            name=name,
+            name=_company_name(rng, county, kind, belts[0], brand, hint),
             county=county_code,
             kind=kind,
             belts=belt_codes,
             first_year=first,
             role=role,
+            last_year=2021 if role == "leaves2022" else 2022,
             demo_kind=demo[0] if demo else None,
             demo_since=demo[1] if demo else None,
             time_honoured=role == "big"
             or (belts[0] in ("liquor", "seasoning") and first == 2018 and rng.random() < 0.3),
             focused=rng.random() < 0.3 or role == "star",
         )
-        if role == "leaves2022":
-            enterprise.last_year = 2021
         _set_trajectory(rng, enterprise)
-        enterprises.append(enterprise)
-
-        # Products: the county's GI goods first, then goods of the enterprise's belts.
-        own: list[Product] = []
-        for gi_name, origin, belt, (low, high), spec, season in gis:
-            product_seq += 1
-            own.append(
-                Product(
-                    f"HW{product_seq:05d}",
-                    f"{gi_name} {spec}",
-                    belt,
-                    origin,
-                    True,
-                    enterprise.credit_code,
-                    rng.randint(low, high) * 100 - 10,
-                    spec,
-                    "",
-                    season,
-                )
-            )
-        goods = [(*good, belt_codes[0]) for good in CATALOGUE[belt_codes[0]]]
-        if county.city_code in ("513200", "513300"):
-            goods = [(*good, "farm") for good in PLATEAU_GOODS] + goods
-        for extra_belt in belt_codes[1:]:
-            goods += [(*good, extra_belt) for good in CATALOGUE[extra_belt][:2]]
-        wanted = rng.randint(2, 4)
-        picks = goods[:1] + rng.sample(goods[1:], k=min(len(goods) - 1, wanted))
-        for good, spec, (low, high), belt in picks:
-            if len(own) >= wanted:
-                break
-            product_seq += 1
-            origin = county_code
-            if kind in (AGENCY, SERVICE) and rng.random() < 0.6:
-                origin = rng.choice(others[78:])
-            own.append(
-                Product(
-                    f"HW{product_seq:05d}",
-                    f"{brand}{good} {spec}",
-                    belt,
-                    origin,
-                    False,
-                    enterprise.credit_code,
-                    rng.randint(low, high) * 100 - rng.choice([0, 10, 100]),
-                    spec,
-                    "",
-                )
-            )
-        for product in own:
-            product.merchant_code = (
-                f"{product.code[2:]}-{rng.choice('ABCDEFGH')}{rng.randint(1, 9)}"
-            )
-        products.extend(own)
-
+        world.enterprises.append(enterprise)
+        own = _products(rng, enterprise, county, brand, gis, spare_counties, len(world.products))
+        world.products.extend(own)
         for platform, feed in store_plan:
-            store_id = ids.digits(8) if platform == "douyin" else ids.digits(rng.randint(9, 11))
-            store_name = _store_name(rng, brand, belt_codes[0], platform, kind)
-            while store_name in store_names:
-                store_name = store_name.replace("店", "专营店", 1)
-            store_names.add(store_name)
-            years = [year for year in YEARS if enterprise.in_registry(year)]
-            store = Store(
-                platform,
-                store_id,
-                store_name,
-                {year: enterprise.credit_code for year in years},
-                feed,
-                _store_base(rng, enterprise, feed),
-            )
-            if platform == "douyin":
-                store.own_account = (ids.digits(11), f"{brand}官方直播间")
-            for year in years:
-                store.items[year] = [
-                    (product, _item_key(ids, platform, feed, product)) for product in own
-                ]
-            stores.append(store)
+            store = _store(rng, ids, enterprise, brand, own, platform, feed)
+            while any(other.name == store.name for other in world.stores):
+                store.name = store.name.replace("旗舰店", "专营店").replace("店", "二店", 1)
+            world.stores.append(store)
 
-    streamers = _streamers(rng, ids, enterprises)
-    world = World(counties, enterprises, products, stores, streamers)
+    world.streamers = _streamers(rng, ids, world.enterprises)
     _move_store(world)
     _attach_streamers(rng, world)
     return world
+
+
+def _plans(
+    rng: random.Random, counties: dict[str, County], gi_by_county: dict[str, list[GiRow]]
+) -> tuple[list[Plan], list[str]]:
+    """The hand-picked enterprises, one per GI county, then farm goods in other counties."""
+    plans: list[Plan] = list(ANCHORS)
+    for county, demo in GI_DEMONSTRATION.items():
+        plans.append((county, ENTERPRISE, ["farm"], 2018, "gi", demo, [TMALL, DOUYIN]))
+    for county in gi_by_county:
+        if county not in GI_DEMONSTRATION:
+            first = rng.choice([2018, 2019, 2019, 2020, 2021])
+            stores = rng.choice([[TAOBAO], [DOUYIN], [TMALL, DOUYIN]])
+            plans.append((county, ENTERPRISE, ["farm"], first, "gi", None, stores))
+    used = {plan[0] for plan in plans}
+    others = [code for code in counties if code not in used]
+    rng.shuffle(others)
+    for county in others[:FILLER_COUNTIES]:
+        first = rng.choices([2018, 2019, 2020, 2021, 2022], weights=[30, 30, 15, 12, 13])[0]
+        stores = rng.choice([[TAOBAO], [DOUYIN], [TAOBAO, DOUYIN], [TMALL, DOUYIN]])
+        belts = ["farm"] if rng.random() < 0.8 else ["farm", rng.choice(["tea", "seasoning"])]
+        plans.append((county, ENTERPRISE, belts, first, "normal", None, stores))
+    return plans, others[FILLER_COUNTIES:]
+
+
+def _products(
+    rng: random.Random,
+    enterprise: Enterprise,
+    county: County,
+    brand: str,
+    gis: list[GiRow],
+    spare_counties: list[str],
+    numbered: int,
+) -> list[Product]:
+    """Two to four products: the county's GI goods first, then goods of the belts."""
+    own: list[Product] = []
+    for gi_name, origin, belt, (low, high), spec, season in gis:
+        own.append(
+            Product(
+                code=f"HW{numbered + len(own) + 1:05d}",
+                name=f"{gi_name} {spec}",
+                belt=belt,
+                origin=origin,
+                is_gi=True,
+                owner=enterprise.credit_code,
+                price_fen=rng.randint(low, high) * 100 - 10,
+                spec=spec,
+                merchant_code="",
+                season=season,
+            )
+        )
+    goods = [(*good, enterprise.belts[0]) for good in CATALOGUE[enterprise.belts[0]]]
+    if county.city_code in ("513200", "513300"):
+        goods = [(*good, "farm") for good in PLATEAU_GOODS] + goods
+    for extra_belt in enterprise.belts[1:]:
+        goods += [(*good, extra_belt) for good in CATALOGUE[extra_belt][:2]]
+    wanted = rng.randint(2, 4)
+    picks = goods[:1] + rng.sample(goods[1:], k=min(len(goods) - 1, wanted))
+    for good, spec, (low, high), belt in picks:
+        if len(own) >= wanted:
+            break
+        origin = county.code
+        if enterprise.kind in (AGENCY, SERVICE) and rng.random() < 0.6:
+            # Agencies and service firms sell other counties' goods.
+            origin = rng.choice(spare_counties)
+        own.append(
+            Product(
+                code=f"HW{numbered + len(own) + 1:05d}",
+                name=f"{brand}{good} {spec}",
+                belt=belt,
+                origin=origin,
+                is_gi=False,
+                owner=enterprise.credit_code,
+                price_fen=rng.randint(low, high) * 100 - rng.choice([0, 10, 100]),
+                spec=spec,
+                merchant_code="",
+            )
+        )
+    for product in own:
+        product.merchant_code = f"{product.code[2:]}-{rng.choice('ABCDEFGH')}{rng.randint(1, 9)}"
+    return own
+
+
+def _store(
+    rng: random.Random,
+    ids: Ids,
+    enterprise: Enterprise,
+    brand: str,
+    own: list[Product],
+    platform: str,
+    feed: str,
+) -> Store:
+    """One store of the enterprise, listing all its products under stable item keys."""
+    store_id = ids.digits(8) if platform == "douyin" else ids.digits(rng.randint(9, 11))
+    years = [year for year in YEARS if enterprise.in_registry(year)]
+    store = Store(
+        platform=platform,
+        store_id=store_id,
+        name=_store_name(rng, brand, enterprise.belts[0], platform, enterprise.kind),
+        owners={year: enterprise.credit_code for year in years},
+        feed=feed,
+        base=_store_base(rng, enterprise, feed),
+    )
+    if platform == "douyin":
+        store.own_account = (ids.digits(11), f"{brand}官方直播间")
+    listing = [(product, _item_key(ids, platform, feed, product)) for product in own]
+    store.items = {year: list(listing) for year in years}
+    return store
 
 
 def _item_key(ids: Ids, platform: str, feed: str, product: Product) -> str:
