@@ -120,6 +120,21 @@ class Rules:
         return [pool for pool in self.pools.values() if pool.unit_kind == unit_kind]
 
 
+class _StrictLoader(yaml.SafeLoader):
+    """Safe YAML that refuses a key given twice in one mapping (the last would win silently)."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict:
+        seen: set[Any] = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if key in seen:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"key {key!r} appears twice", key_node.start_mark
+                )
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+
 class _Reader:
     """Walks the parsed YAML, so that every complaint names the file and the key."""
 
@@ -408,7 +423,7 @@ def load_rules(path: Path | str) -> Rules:
     path = Path(path)
     reader = _Reader(path)
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_StrictLoader)  # a SafeLoader
     except FileNotFoundError:
         raise RulesError(
             f"{path}: no such rules file", "create it from data/rules/2022.yaml"

@@ -12,6 +12,7 @@ import pytest
 
 from scoring.rules import load_rules, rules_for_year
 from warehouse.errors import ExitCode, RulesError
+from warehouse.paths import RULES_DIR
 
 WriteRules = Callable[[dict[str, Any]], Path]
 
@@ -138,3 +139,13 @@ def test_a_year_without_rules_file_is_refused_with_a_hint(tmp_path: Path) -> Non
     with pytest.raises(RulesError, match="no rules file for 2019") as caught:
         rules_for_year(2019, tmp_path)
     assert "2019.yaml" in (caught.value.hint or "")
+
+
+def test_a_key_given_twice_is_refused_rather_than_the_last_one_winning(tmp_path: Path) -> None:
+    path = tmp_path / "2022.yaml"
+    text = (RULES_DIR / "2022.yaml").read_text(encoding="utf-8")
+    path.write_text(
+        text.replace('version: "2022.1"', 'version: "2022.1"\nyear: 2021'), encoding="utf-8"
+    )
+    with pytest.raises(RulesError, match="key 'year' appears twice"):
+        load_rules(path)
