@@ -17,7 +17,8 @@ The rows (every amount below is in yuan):
 - Products: P-001 (E1, liquor, GI) is T1's item 1001; P-002 (E2, seasoning)
   is D1's item 2001.
 - Events of 2022: EV1 on Douyin from 03-01 to 03-03; EV2 on every platform
-  from 06-01 to 06-18.
+  from 06-01 to 06-18; EV3 for 宜宾 sellers (city 511500) in March; EV4 for
+  锦江区 sellers (county 510104) in April.
 """
 
 from __future__ import annotations
@@ -106,6 +107,27 @@ def _daily(store_id: str, platform: str, product_id: str, day: str, gmv: str, re
         "gmv": Decimal(gmv),
         "refund": Decimal(refund),
         "quantity": 1,
+    }
+
+
+def _place_event(
+    event_id: str, name: str, month: dt.date, kind: str, city: str, county: str | None
+) -> dict[str, Any]:
+    """An event of one month on every platform, for the sellers of one place."""
+    last_day = (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
+    return {
+        "year": month.year,
+        "event_id": event_id,
+        "event_name": name,
+        "window_text": f"{month.month}月",
+        "window_precision": "month",
+        "start_date": month,
+        "end_date": last_day,
+        "place_kind": kind,
+        "place_text": name,
+        "city_code": city,
+        "county_code": county,
+        "platforms": "",
     }
 
 
@@ -305,6 +327,8 @@ def fill_tiny_warehouse(con: duckdb.DuckDBPyConnection) -> None:
                 "place_text": "全省",
                 "platforms": "",
             },
+            _place_event("EV3", "宜宾名优茶网购节", dt.date(2022, 3, 1), "city", "511500", None),
+            _place_event("EV4", "锦江专场", dt.date(2022, 4, 1), "county", "510100", "510104"),
         ],
     )
 

@@ -199,10 +199,11 @@ def test_registered_enterprise_without_sales_has_a_zero_row(marts, credit_codes)
 
 def test_enterprise_products_with_sales_and_events_joined(marts, credit_codes):
     columns = "products_with_sales, gi_products_with_sales, events_joined, city_name"
-    # E1: P-001 (GI) nets 37.50 - 3.75 + 40.00 = 73.75; EV1 is Douyin only, EV2 saw no sale.
-    assert enterprise_year(marts, credit_codes["E1"], 2022, columns) == (1, 1, 0, "成都市")
-    # E2: P-002 nets 0.00 + 30.00; D1 sold in EV1's window, M1 in EV2's.
-    assert enterprise_year(marts, credit_codes["E2"], 2022, columns) == (1, 0, 2, "宜宾市")
+    # E1: P-001 (GI) nets 37.50 - 3.75 + 40.00 = 73.75. EV1 is Douyin only, EV2
+    # saw no sale, EV3 is for 宜宾 sellers; order B on 04-02 joins 锦江区's EV4.
+    assert enterprise_year(marts, credit_codes["E1"], 2022, columns) == (1, 1, 1, "成都市")
+    # E2: P-002 nets 0.00 + 30.00; D1 sold in EV1's and EV3's windows, M1 in EV2's.
+    assert enterprise_year(marts, credit_codes["E2"], 2022, columns) == (1, 0, 3, "宜宾市")
 
 
 def test_store_years_include_unregistered_stores_with_sales(marts):
@@ -215,9 +216,10 @@ def test_store_years_include_unregistered_stores_with_sales(marts):
     assert found == [
         ("taobao", "T1", 2021, True, D("200.00"), D("0.0000"), None, None, 1, 0),
         # D1: 100 + 50 + 80 = 230.00, refund 120.00: 0.52173.. -> 0.5217
-        ("douyin", "D1", 2022, True, D("230.00"), D("0.5217"), None, None, 2, 1),
+        ("douyin", "D1", 2022, True, D("230.00"), D("0.5217"), None, None, 2, 2),
+        # D9 has no place: EV1 (anywhere) counts, EV3 (宜宾) does not
         ("douyin", "D9", 2022, False, D("70.00"), D("0.0000"), None, None, 1, 1),
-        ("taobao", "T1", 2022, True, D("199.99"), D("0.0501"), D("200.00"), D("-0.0501"), 2, 0),
+        ("taobao", "T1", 2022, True, D("199.99"), D("0.0501"), D("200.00"), D("-0.0501"), 2, 1),
         ("tmall", "M1", 2022, True, D("500.00"), D("0.1000"), None, None, 1, 1),
     ]
 
@@ -293,4 +295,18 @@ def test_month_city_belts_split_a_city_month_by_belt(marts):
         ("510100", "liquor", D("77.50"), D("3.75"), 1),
         ("510100", "tea", D("62.49"), D("6.26"), 1),
         ("511500", "seasoning", D("100.00"), D("100.00"), 1),
+    ]
+
+
+def test_event_of_a_place_counts_only_sales_of_its_sellers(marts):
+    found = rows(
+        marts,
+        "select event_id, store_id, sale_date, gmv from marts.event_sales "
+        "where event_id in ('EV3', 'EV4') order by event_id, sale_date",
+    )
+    # EV3 (宜宾, March): D1's 03-01 line; T1 (成都) and D9 (no place) sold in March too.
+    # EV4 (锦江区, April): order B of T1.
+    assert found == [
+        ("EV3", "D1", dt.date(2022, 3, 1), D("100.00")),
+        ("EV4", "T1", dt.date(2022, 4, 2), D("60.00")),
     ]

@@ -1,7 +1,8 @@
 -- Each sale of the fact inside the window of an event of the annual plan,
--- on one of the event's platforms (an empty list means every platform).
--- The event's place (city, county) does not filter yet: a sale anywhere
--- counts for every event whose window and platforms it meets.
+-- on one of the event's platforms (an empty list means every platform), by
+-- a seller of the event's place: its county when the plan names one, else
+-- its city, else anywhere. Unattributed sales have no place, so they join
+-- only the events that name none.
 
 with
 
@@ -45,6 +46,15 @@ event_sales as (
             and (
                 events.platforms = ''
                 or {{ is_listed('sales.platform', 'events.platforms') }}
+            )
+            and (
+                case
+                    when events.county_code is not null
+                        then sales.county_code = events.county_code
+                    when events.city_code is not null
+                        then sales.city_code = events.city_code
+                    else true
+                end
             )
 
 )
