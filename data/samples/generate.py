@@ -23,7 +23,7 @@ import math
 import random
 import shutil
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -770,18 +770,7 @@ def _move_store(world: World) -> None:
     moved = []
     next_code = max(int(product.code[2:]) for product in world.products) + 1
     for offset, (product, key) in enumerate(store.items[2022]):
-        copy = Product(
-            f"HW{next_code + offset:05d}",
-            product.name,
-            product.belt,
-            product.origin,
-            product.is_gi,
-            buyer.credit_code,
-            product.price_fen,
-            product.spec,
-            product.merchant_code,
-            product.season,
-        )
+        copy = replace(product, code=f"HW{next_code + offset:05d}", owner=buyer.credit_code)
         moved.append((copy, key))
     store.items[2022] = moved
     world.products.extend(product for product, _ in moved)
@@ -900,12 +889,13 @@ def _order(
     rng: random.Random,
     ids: Ids,
     store: Store,
-    items: list,
+    items: list[tuple[Product, str]],
     product: Product,
     key: str,
     created: datetime,
     refund_rate: float,
 ) -> Order:
+    """One order: its lines, coupon, postage, payment, and what happened after the sale."""
     chosen = [(product, key)]
     extra = rng.choices([0, 1, 2], weights=[82, 14, 4])[0]
     others = [item for item in items if item[0] is not product]
@@ -944,34 +934,47 @@ def _order(
         place=rng.choice(BUYER_PLACES),
     )
     if store.platform == "douyin":
-        order.line_ids = (
-            [order.order_id] if len(lines) == 1 else [ids.digits(19, "69") for _ in lines]
-        )
-        channel = rng.choices(["直播", "短视频", "商品卡"], weights=[55, 20, 25])[0]
-        order.channel = channel
-        if channel != "商品卡":
-            hosts = [
-                (s.streamer_id, s.nickname) for s in store.streamers if s.first_year <= created.year
-            ]
-            if store.own_account:
-                hosts.append(store.own_account)
-            order.streamer = rng.choice(hosts) if hosts else store.own_account
-        if paid is not None:
-            for line in lines:
-                roll = rng.random()
-                if roll < refund_rate:
-                    line.after_sale = "退款成功"
-                elif roll < refund_rate + 0.03:
-                    line.after_sale = "售后关闭"
-        return order
-    if paid is not None:
-        roll = rng.random()
-        if roll < refund_rate:
-            order.refund_fen = order.total_fen
-        elif roll < refund_rate + 0.02 + refund_rate / 4:
-            share = rng.uniform(0.1, 0.6)
-            order.refund_fen = max(100, round(order.total_fen * share / 10) * 10)
+        _douyin_order(rng, ids, store, order, refund_rate)
+    elif paid is not None:
+        _taobao_refund(rng, order, refund_rate)
     return order
+
+
+def _douyin_order(
+    rng: random.Random, ids: Ids, store: Store, order: Order, refund_rate: float
+) -> None:
+    """子订单 ids, the channel and streamer, and each 子订单's after-sale outcome."""
+    lines = order.lines
+    order.line_ids = [order.order_id] if len(lines) == 1 else [ids.digits(19, "69") for _ in lines]
+    channel = rng.choices(["直播", "短视频", "商品卡"], weights=[55, 20, 25])[0]
+    order.channel = channel
+    if channel != "商品卡":
+        hosts = [
+            (s.streamer_id, s.nickname)
+            for s in store.streamers
+            if s.first_year <= order.created.year
+        ]
+        if store.own_account:
+            hosts.append(store.own_account)
+        order.streamer = rng.choice(hosts) if hosts else store.own_account
+    if order.paid is not None:
+        for line in lines:
+            roll = rng.random()
+            if roll < refund_rate:
+                line.after_sale = "退款成功"
+            elif roll < refund_rate + 0.03:
+                # The buyer asked and withdrew, or the seller refused: no money back.
+                line.after_sale = "售后关闭"
+
+
+def _taobao_refund(rng: random.Random, order: Order, refund_rate: float) -> None:
+    """A paid order is refunded whole (closed), in part (still 交易成功), or not at all."""
+    roll = rng.random()
+    if roll < refund_rate:
+        order.refund_fen = order.total_fen
+    elif roll < refund_rate + 0.02 + refund_rate / 4:
+        share = rng.uniform(0.1, 0.6)
+        order.refund_fen = max(100, round(order.total_fen * share / 10) * 10)
 
 
 # ---------------------------------------------------------------------------------------
