@@ -11,9 +11,11 @@ The rows (every amount below is in yuan):
   - D1 (E2, Douyin): a line of 100.00 refunded in full on 03-01; a line of
     50.00 first exported without refund, re-exported in a later load with
     20.00 refunded; an unpaid line; order DY4 of 80.00 on 05-20 exported
-    both per order and per line (50.00 + 30.00), to be counted once.
+    both per order and per line (50.00 + 30.00), to be counted once. DY1 and
+    DY4 were sold by streamer S1 (registered, agency E2).
   - M1 (E2, Tmall): a daily row of 500.00 with 50.00 refunded on 06-01.
-  - D9 (Douyin, in no registry): a line of 70.00 on 03-03.
+  - D9 (Douyin, in no registry): a line of 70.00 on 03-03, by streamer S2 (in no
+    registry).
 - Products: P-001 (E1, liquor, GI) is T1's item 1001; P-002 (E2, seasoning)
   is D1's item 2001.
 - Events of 2022: EV1 on Douyin from 03-01 to 03-03; EV2 on every platform
@@ -82,6 +84,7 @@ def _order_line(
     refund: str,
     product_id: str | None = None,
     layout: str = "douyin_order_export",
+    streamer_id: str | None = None,
 ) -> dict[str, Any]:
     return {
         "layout": layout,
@@ -94,6 +97,7 @@ def _order_line(
         "paid_at": dt.datetime.fromisoformat(paid_at) if paid_at else None,
         "gmv": Decimal(gmv),
         "refund": Decimal(refund),
+        "streamer_id": streamer_id,
     }
 
 
@@ -225,6 +229,20 @@ def fill_tiny_warehouse(con: duckdb.DuckDBPyConnection) -> None:
             },
         ],
     )
+    _insert(
+        con,
+        "streamers",
+        1,
+        [
+            {
+                "year": 2022,
+                "platform": "douyin",
+                "streamer_id": "S1",
+                "streamer_name": "翠屏小川",
+                "agency_credit_code": E2,
+            }
+        ],
+    )
     taobao = {"layout": "taobao_order_report"}
     _insert(
         con,
@@ -237,7 +255,15 @@ def fill_tiny_warehouse(con: duckdb.DuckDBPyConnection) -> None:
             _order_line("taobao", "T1", "A", "", "2022-03-01 10:00:00", "99.99", "10.01", **taobao),
             _order_line("taobao", "T1", "B", "", "2022-04-02 08:00:00", "60.00", "0.00", **taobao),
             _order_line(
-                "douyin", "D1", "DY1", "DY1-1", "2022-03-01 12:00:00", "100.00", "100.00", "2001"
+                "douyin",
+                "D1",
+                "DY1",
+                "DY1-1",
+                "2022-03-01 12:00:00",
+                "100.00",
+                "100.00",
+                "2001",
+                streamer_id="S1",
             ),
             _order_line(
                 "douyin", "D1", "DY2", "DY2-1", "2022-05-05 20:00:00", "50.00", "0.00", "2001"
@@ -245,13 +271,37 @@ def fill_tiny_warehouse(con: duckdb.DuckDBPyConnection) -> None:
             _order_line("douyin", "D1", "DY3", "DY3-1", None, "0.00", "0.00", "2001"),
             _order_line("douyin", "D1", "DY4", "", "2022-05-20 10:00:00", "80.00", "0.00"),
             _order_line(
-                "douyin", "D1", "DY4", "DY4-1", "2022-05-20 10:00:00", "50.00", "0.00", "2002"
+                "douyin",
+                "D1",
+                "DY4",
+                "DY4-1",
+                "2022-05-20 10:00:00",
+                "50.00",
+                "0.00",
+                "2002",
+                streamer_id="S1",
             ),
             _order_line(
-                "douyin", "D1", "DY4", "DY4-2", "2022-05-20 10:00:00", "30.00", "0.00", "2003"
+                "douyin",
+                "D1",
+                "DY4",
+                "DY4-2",
+                "2022-05-20 10:00:00",
+                "30.00",
+                "0.00",
+                "2003",
+                streamer_id="S1",
             ),
             _order_line(
-                "douyin", "D9", "DY9", "DY9-1", "2022-03-03 23:59:59", "70.00", "0.00", "9001"
+                "douyin",
+                "D9",
+                "DY9",
+                "DY9-1",
+                "2022-03-03 23:59:59",
+                "70.00",
+                "0.00",
+                "9001",
+                streamer_id="S2",
             ),
         ],
     )

@@ -310,3 +310,17 @@ def test_event_of_a_place_counts_only_sales_of_its_sellers(marts):
         ("EV3", "D1", dt.date(2022, 3, 1), D("100.00")),
         ("EV4", "T1", dt.date(2022, 4, 2), D("60.00")),
     ]
+
+
+def test_streamer_years_sum_the_sales_a_streamer_carried(marts, credit_codes):
+    found = rows(
+        marts,
+        "select streamer_id, is_registered, agency_credit_code, gmv, refund, net_sales, "
+        "active_months, store_count from marts.streamer_years order by streamer_id",
+    )
+    # S1: DY1 100.00 (refunded in full) in March, DY4's lines 50.00 + 30.00 in May
+    # (its order row is not counted again).
+    assert found == [
+        ("S1", True, credit_codes["E2"], D("180.00"), D("100.00"), D("80.00"), 2, 1),
+        ("S2", False, None, D("70.00"), D("0.00"), D("70.00"), 1, 1),
+    ]
