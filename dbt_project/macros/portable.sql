@@ -85,3 +85,9 @@
         ) * cast({{ unit }} as decimal(38, {{ scale }}))
     end
 {%- endmacro %}
+
+
+{# An expression as text: the engine's string type (varchar, string). #}
+{% macro as_text(expression) -%}
+    cast({{ expression }} as {{ dbt.type_string() }})
+{%- endmacro %}

@@ -99,7 +99,7 @@ line_shares as (
         taobao_orders.platform,
         taobao_orders.store_id,
         taobao_orders.order_id,
-        cast(line_weights.line_no as varchar) as line_id,
+        {{ as_text('line_weights.line_no') }} as line_id,
         line_weights.product_id,
         line_weights.product_name,
         line_weights.quantity,
