@@ -258,11 +258,12 @@ def explain(
     Example: chuanhuo explain --year 2022 510522
     """
     explanation = pipeline.explain_unit(db, year, unit)
-    payload = json.dumps(explanation.to_dict(), ensure_ascii=False, default=_json_default)
     if as_json:
-        out.print_json(payload)
+        out.print_json(
+            json.dumps(explanation.to_dict(), ensure_ascii=False, default=_json_default)
+        )
     else:
-        out.print(explanation)
+        out.print(explanation.to_text(), highlight=False)
 
 
 @app.command()
@@ -279,6 +280,20 @@ def export(
     written = pipeline.export(db, year, out_dir)
     for path in written:
         out.print(str(path))
+
+
+@app.command()
+@handles_errors
+def report(
+    year: YearOption,
+    db: DbOption = DEFAULT_DB,
+    out_dir: OutOption = Path("out"),
+) -> None:
+    """Write the year's HTML report with charts: one file that opens offline.
+
+    Example: chuanhuo report --year 2022 --out out
+    """
+    out.print(str(pipeline.report(db, year, out_dir)))
 
 
 if __name__ == "__main__":

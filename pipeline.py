@@ -11,6 +11,7 @@ import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from exports.report import write_report
 from exports.tables import write_tables
 from exports.workbook import write_workbook
 from ingest.loader import LoadResult, load_directory, load_file
@@ -124,6 +125,12 @@ def export(db_path: Path, year: int, out_dir: Path, *, rank_first: bool = True) 
     return [workbook, *write_tables(tables, out_dir, year=year)]
 
 
+def report(db_path: Path, year: int, out_dir: Path) -> Path:
+    """Write the year's self-contained HTML report (charts inlined, opens offline)."""
+    with warehouse(db_path, read_only=True) as con:
+        return write_report(con, year, out_dir / f"{year}年度川货电商节数据报告.html")
+
+
 def run_demo(db_path: Path, out_dir: Path, *, year: int = 2022) -> DemoReport:
     """The main job on the bundled samples: load, build, rank, export."""
     reference = load_reference_data(db_path, registries_dir=paths.SAMPLES_DIR / "registries")
@@ -133,6 +140,7 @@ def run_demo(db_path: Path, out_dir: Path, *, year: int = 2022) -> DemoReport:
     ranking, tables = rank(db_path, year)
     workbook = write_workbook(tables, out_dir / f"{year}年度川货电商节榜单.xlsx", year=year)
     written = [workbook, *write_tables(tables, out_dir, year=year)]
+    written.append(report(db_path, year, out_dir))
     log.info(
         "main job done: %d files loaded, marts built, %d lists for %d",
         len(loads.results),

@@ -6,8 +6,7 @@ raw.rejected_rows); `render` (exports.report_html) writes one self-contained HTM
 A source that is not built yet leaves its section empty with the reason in
 `ReportData.missing`, so a half-built warehouse still gets a page that says what is
 missing. This module only reads: it never writes to the warehouse, never ranks or
-grades (the top lists here are by net sales, not the award lists), and never imports
-scoring.
+grades (the top lists here are by net sales, not the award lists).
 """
 
 from __future__ import annotations

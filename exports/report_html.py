@@ -22,6 +22,7 @@ from plotly.offline import get_plotlyjs
 
 from exports.cells import to_wan
 from exports.report_data import SECTION_TITLES, ReportData
+from scoring.roster import PROMOTION, REMOVAL, STATUS_TITLES
 from warehouse.vocab import BELTS
 
 log = logging.getLogger(__name__)
@@ -34,7 +35,7 @@ FONT_STACK = (
 _PLOT_CONFIG = {"displaylogo": False, "responsive": True}
 _NO_BELT = "未归属产业带"
 # scoring's roster rule codes, as the page names them
-_RULES = {"promotion": "连续优秀推荐示范", "removal": "连续较差取消示范"}
+_RULES = {PROMOTION: "连续优秀推荐示范", REMOVAL: "连续较差取消示范"}
 _TENTH = Decimal("0.1")
 
 _CSS = f"""
@@ -371,8 +372,8 @@ def _roster(data: ReportData) -> tuple[str, int]:
             [
                 row.unit_id,
                 row.unit_name,
-                row.status_before,
-                row.status_after,
+                STATUS_TITLES.get(row.status_before, row.status_before),
+                STATUS_TITLES.get(row.status_after, row.status_after),
                 _RULES.get(row.rule, row.rule),
                 "" if row.effective_year is None else str(row.effective_year),
                 row.reason,
