@@ -1562,7 +1562,8 @@ class Ledger:
             self._net(year, "tmall", store_id, gmv - refund)
 
     def as_json(self) -> dict[str, object]:
-        result: dict[str, object] = {}
+        """{"years": {year: {totals..., "platforms": {platform: {totals...}}}}}."""
+        years: dict[str, object] = {}
         for year in YEARS:
             platforms = {
                 platform: self.tallies[(y, platform)].as_json()
@@ -1578,8 +1579,8 @@ class Ledger:
                     total.orders |= tally.orders
                     total.item_lines += tally.item_lines
                     total.daily_rows += tally.daily_rows
-            result[str(year)] = {"all": total.as_json(), **platforms}
-        return result
+            years[str(year)] = {**total.as_json(), "platforms": platforms}
+        return {"years": years}
 
 
 # ---------------------------------------------------------------------------------------
@@ -1868,7 +1869,7 @@ def write_readme(
         "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for year in YEARS:
-        total = totals[str(year)]["all"]
+        total = totals["years"][str(year)]
         lines.append(
             f"| {year} | {total['gmv']} | {total['refund']} | {total['net_sales']} | "
             f"{total['order_lines']} | {total['orders']} | {total['item_lines']} | "

@@ -381,7 +381,7 @@ def test_no_store_has_both_daily_summaries_and_order_files() -> None:
 def test_expected_totals_match_the_files(sales: Sales) -> None:
     expected = json.loads((SAMPLES / "expected_totals.json").read_text(encoding="utf-8"))
     for (year, platform), total in sales.totals.items():
-        claimed = expected[year][platform]
+        claimed = expected["years"][year]["platforms"][platform]
         assert claimed["gmv"] == str(total["gmv"]), (year, platform)
         assert claimed["refund"] == str(total["refund"]), (year, platform)
         assert claimed["net_sales"] == str(total["gmv"] - total["refund"]), (year, platform)
@@ -389,6 +389,14 @@ def test_expected_totals_match_the_files(sales: Sales) -> None:
         assert claimed["orders"] == len(total["orders"]), (year, platform)
         assert claimed["item_lines"] == total["item_lines"], (year, platform)
         assert claimed["daily_rows"] == total["daily_rows"], (year, platform)
+    for year in YEARS:
+        claimed = expected["years"][year]
+        parts = [total for (y, _), total in sales.totals.items() if y == year]
+        assert claimed["gmv"] == str(sum(total["gmv"] for total in parts)), year
+        assert claimed["net_sales"] == str(
+            sum(total["gmv"] - total["refund"] for total in parts)
+        ), year
+        assert claimed["order_lines"] == sum(total["order_lines"] for total in parts), year
     lines = sum(total["order_lines"] for total in sales.totals.values())
     assert 40_000 <= lines <= 80_000
 
