@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from warehouse.db import open_warehouse
 from warehouse.errors import BuildError, NoDataError
 from warehouse.paths import DB_ENV_VAR, DBT_PROJECT_DIR
 
@@ -64,12 +65,15 @@ def build_marts(
     *,
     select: str | None = None,
     full_refresh: bool = False,
+    wait_seconds: float = 0.0,
 ) -> BuildSummary:
     """Run `dbt build` (seeds, models, tests) into the warehouse at `db_path`.
 
     `select` is a dbt selector ("marts", "+county_years"); None builds everything.
-    Raises BuildError naming each failing node with dbt's message; returns the
-    counts when every node passed (warnings allowed).
+    A load holding the file is waited for up to `wait_seconds`, then reported as
+    WarehouseBusyError. Raises BuildError naming each failing node with dbt's
+    message; returns the counts when every node passed (warnings allowed).
+    Not for concurrent calls in one process: CHUANHUO_DB is process-wide.
     """
     path = Path(db_path).resolve()
     if not path.exists():
@@ -77,6 +81,9 @@ def build_marts(
             f"no warehouse at {path}",
             "load some files first (chuanhuo ingest) or point --db / CHUANHUO_DB at one",
         )
+    # dbt would meet a running load as a raw IO error; the warehouse's own opener
+    # waits for it and names the process holding the file.
+    open_warehouse(path, wait_seconds=wait_seconds).close()
     with tempfile.TemporaryDirectory(prefix="chuanhuo-dbt-") as work_dir:
         args = _build_args(Path(work_dir), select=select, full_refresh=full_refresh)
         log.info("building marts in %s%s", path, f" (select {select})" if select else "")

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import csv
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from warehouse.db import warehouse
 from warehouse.dbt import build_marts
-from warehouse.errors import BuildError, NoDataError
+from warehouse.errors import BuildError, NoDataError, WarehouseBusyError
 from warehouse.paths import DB_ENV_VAR, DBT_PROJECT_DIR
 from warehouse.vocab import BELTS, PLATFORMS
 
@@ -80,3 +82,26 @@ def test_divisions_seed_has_183_counties_under_21_prefectures():
     assert len(prefectures) == 21
     assert len(counties) == 183
     assert {row["parent_code"] for row in counties} == prefectures
+
+
+def test_build_meets_a_running_load_as_warehouse_busy(tmp_path: Path):
+    db_path = tmp_path / "busy.duckdb"
+    with warehouse(db_path):
+        pass
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            f"import duckdb, time; con = duckdb.connect({str(db_path)!r}); "
+            "print('held', flush=True); time.sleep(30)",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+        with pytest.raises(WarehouseBusyError, match=f"process {holder.pid}"):
+            build_marts(db_path)
+    finally:
+        holder.kill()
+        holder.wait()
