@@ -58,6 +58,7 @@ class BuildSummary:
     skipped: int
     seconds: float
     failures: tuple[NodeFailure, ...] = field(default=())
+    warnings: tuple[NodeFailure, ...] = field(default=())
 
 
 def build_marts(
@@ -102,6 +103,8 @@ def build_marts(
         ) from outcome.exception
     if summary.failed or not outcome.success:
         raise BuildError(_failure_title(summary), _failure_hint(summary))
+    for warning in summary.warnings:
+        log.warning("data test warns: %s: %s", warning.node, warning.message)
     log.info(
         "built marts in %.1f s: %d models, %d seeds, %d tests, %d passed, %d warned",
         summary.seconds,
@@ -136,7 +139,9 @@ def _build_args(work_dir: Path, *, select: str | None, full_refresh: bool) -> li
         "--no-version-check",
     ]
     if select:
-        args += ["--select", select]
+        # Only the tests whose every parent is selected or upstream of the
+        # selection: a partial build must not test models it did not build.
+        args += ["--select", select, "--indirect-selection", "buildable"]
     if full_refresh:
         args.append("--full-refresh")
     return args
@@ -182,6 +187,7 @@ def _summarise(execution: Any, seconds: float) -> BuildSummary:
     counts = {"model": 0, "seed": 0, "test": 0}
     outcomes = {"passed": 0, "warned": 0, "failed": 0, "skipped": 0}
     failures: list[NodeFailure] = []
+    warnings: list[NodeFailure] = []
     for result in getattr(execution, "results", None) or []:
         node = result.node
         kind = "test" if node.resource_type in _TEST_TYPES else str(node.resource_type)
@@ -192,6 +198,7 @@ def _summarise(execution: Any, seconds: float) -> BuildSummary:
             outcomes["passed"] += 1
         elif status == "warn":
             outcomes["warned"] += 1
+            warnings.append(NodeFailure(node.unique_id, status, _message(result)))
         elif status in _FAILED:
             outcomes["failed"] += 1
             failures.append(NodeFailure(node.unique_id, status, _message(result)))
@@ -203,6 +210,7 @@ def _summarise(execution: Any, seconds: float) -> BuildSummary:
         tests=counts["test"],
         seconds=round(seconds, 2),
         failures=tuple(failures),
+        warnings=tuple(warnings),
         **outcomes,
     )
 
@@ -210,7 +218,7 @@ def _summarise(execution: Any, seconds: float) -> BuildSummary:
 def _message(result: Any) -> str:
     where = getattr(result.node, "original_file_path", "") or ""
     failing_rows = getattr(result, "failures", None)
-    if str(result.status) == "fail" and failing_rows:
+    if str(result.status) in {"fail", "warn"} and failing_rows:
         what = f"{failing_rows} row(s) break it"
     else:
         what = " ".join(str(result.message or "").split())[:400]
@@ -228,7 +236,7 @@ def _failure_title(summary: BuildSummary) -> str:
 
 
 def _failure_hint(summary: BuildSummary) -> str:
-    if any(failure.node.startswith(("test.", "unit_test.")) for failure in summary.failures):
+    if any(failure.status == "fail" for failure in summary.failures):
         return (
             "a failing data test names a rule the loaded rows break: query the model it names "
             "to see the offending rows, fix the input or the registry, reload and rebuild"
