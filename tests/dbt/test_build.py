@@ -105,3 +105,19 @@ def test_build_meets_a_running_load_as_warehouse_busy(tmp_path: Path):
     finally:
         holder.kill()
         holder.wait()
+
+
+def test_warning_test_does_not_fail_the_build_and_is_reported(tmp_path: Path):
+    db_path = tmp_path / "warn.duckdb"
+    with warehouse(db_path) as con:
+        # gmv without a payment time: the warn-level data test flags it
+        con.execute(
+            "insert into raw.order_lines (load_id, source_file, source_row, layout, "
+            "platform, store_id, order_id, line_id, gmv, refund) values "
+            "(1, 'a.csv', 2, 'douyin_order_export', 'douyin', 'D1', 'o', 'o-1', 5.00, 0)"
+        )
+    summary = build_marts(db_path, select="+int_order_lines_deduplicated")
+    assert summary.failed == 0
+    assert summary.warned == 1
+    assert "paid_lines_have_paid_at" in summary.warnings[0].node
+    assert summary.warnings[0].message.startswith("1 row(s) break it")
