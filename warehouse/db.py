@@ -62,6 +62,8 @@ def open_warehouse(
                     "wait for it to finish, or pass --wait SECONDS to wait for it",
                 ) from None
             time.sleep(0.5)
+    # DuckDB draws its own progress bar on long statements; ours are the CLI's to draw.
+    con.execute("set enable_progress_bar = false")
     if not read_only:
         create_raw_schema(con)
     return con
