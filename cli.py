@@ -97,22 +97,34 @@ def _plain(value: object) -> str:
     return str(value)
 
 
+# Long text columns the award files carry but a terminal table cannot show well;
+# roster reasons are printed as lines under their table instead.
+TERMINAL_HIDDEN = frozenset(
+    {"reason", "grades", "registry_next_year", "product_origin_county_code", "pool_id"}
+)
+
+
 def render_lists(tables: Sequence[pipeline.ListTable], top: int | None) -> None:
     for table in tables:
         money = set(table.money_columns)
         shown = table.frame if top is None else table.frame.head(top)
-        grid = Table(title=f"{table.title}（金额：万元）", title_justify="left")
-        for column in shown.columns:
+        columns = [column for column in shown.columns if column not in TERMINAL_HIDDEN]
+        unit = "（金额：万元）" if money else ""
+        grid = Table(title=f"{table.title}{unit}", title_justify="left")
+        for column in columns:
             title = table.column_titles.get(column, column)
             grid.add_column(title, justify="right" if column in money else "left")
-        for row in shown.iter_rows():
+        for row in shown.select(columns).iter_rows():
             grid.add_row(
                 *(
                     _money(value) if column in money else _plain(value)
-                    for column, value in zip(shown.columns, row, strict=True)
+                    for column, value in zip(columns, row, strict=True)
                 )
             )
         out.print(grid)
+        if "reason" in shown.columns and table.list_id.startswith("roster"):
+            for name, reason in shown.select("unit_name", "reason").iter_rows():
+                out.print(f"  {name}: {reason}", highlight=False)
         if top is not None and table.frame.height > top:
             out.print(f"  … {table.frame.height - top} more rows (--top to show more)")
 
@@ -130,22 +142,63 @@ def lists_as_json(tables: Sequence[pipeline.ListTable]) -> str:
     )
 
 
+LOADS_SHOWN_ONE_BY_ONE = 20
+
+
 def render_loads(report: pipeline.IngestReport) -> None:
-    grid = Table(title="files loaded", title_justify="left")
-    for column in ("file", "layout", "load", "read", "loaded", "rejected", "skipped", "status"):
-        grid.add_column(column, justify="right" if column not in ("file", "layout") else "left")
-    for result in report.results:
-        grid.add_row(
-            result.source_file,
-            result.layout or "",
-            str(result.load_id),
-            f"{result.rows_read:,}",
-            f"{result.rows_loaded:,}",
-            f"{result.rows_rejected:,}",
-            f"{result.rows_skipped:,}",
-            result.status,
-        )
+    """Each file when there are few; totals per layout and status when there are many."""
+    numbers = ("read", "loaded", "rejected", "skipped")
+    if len(report.results) <= LOADS_SHOWN_ONE_BY_ONE:
+        grid = Table(title="files", title_justify="left")
+        for column in ("file", "layout", "load", *numbers, "status"):
+            grid.add_column(column, justify="right" if column in (*numbers, "load") else "left")
+        for result in report.results:
+            grid.add_row(
+                result.source_file,
+                result.layout or "",
+                "" if result.load_id is None else str(result.load_id),
+                *(f"{count:,}" for count in _counts(result)),
+                result.status,
+            )
+    else:
+        totals: dict[tuple[str, str], list[int]] = {}
+        for result in report.results:
+            key = (result.layout or "", result.status)
+            counts = totals.setdefault(key, [0, 0, 0, 0, 0])
+            counts[0] += 1
+            for index, count in enumerate(_counts(result), start=1):
+                counts[index] += count
+        grid = Table(title=f"{len(report.results):,} files", title_justify="left")
+        for column in ("layout", "status", "files", *numbers):
+            grid.add_column(column, justify="left" if column in ("layout", "status") else "right")
+        for (layout, status), counts in sorted(totals.items()):
+            grid.add_row(layout, status, *(f"{count:,}" for count in counts))
     out.print(grid)
+    for result in report.results:
+        if result.status == "failed":
+            err.print(f"[red]failed:[/] {result.source_file}: {result.error}", highlight=False)
+
+
+def _counts(result: pipeline.LoadResult) -> tuple[int, int, int, int]:
+    return result.rows_read, result.rows_loaded, result.rows_rejected, result.rows_skipped
+
+
+def exit_for(report: pipeline.IngestReport) -> None:
+    """Exit 2 when a file could not be loaded, 3 when rows were rejected."""
+    if report.files_failed:
+        raise typer.Exit(int(ExitCode.BAD_INPUT))
+    if report.rows_rejected:
+        err.print(f"[yellow]{report.rows_rejected:,} rows rejected: see raw.rejected_rows[/]")
+        raise typer.Exit(int(ExitCode.ROWS_REJECTED))
+
+
+DEMO_LISTS = (
+    "county_top100",
+    "enterprise_top100",
+    "excellent_stores",
+    "roster_promoted",
+    "roster_removed",
+)
 
 
 @app.command()
@@ -162,7 +215,7 @@ def demo(
     """
     report = pipeline.run_demo(db, out_dir, year=year)
     render_loads(report.ingest)
-    render_lists(report.tables, top)
+    render_lists([t for t in report.tables if t.list_id in DEMO_LISTS], top)
     out.print(f"wrote {len(report.written)} files to {out_dir}/ (workbook: {report.written[0]})")
 
 
@@ -184,9 +237,7 @@ def ingest(
         db, targets, platform=platform, store_id=store, layout=layout, wait_seconds=wait
     )
     render_loads(report)
-    if report.rows_rejected:
-        err.print(f"[yellow]{report.rows_rejected:,} rows rejected: see raw.rejected_rows[/]")
-        raise typer.Exit(int(ExitCode.ROWS_REJECTED))
+    exit_for(report)
 
 
 @app.command()
@@ -202,8 +253,7 @@ def registries(
     """
     report = pipeline.load_reference_data(db, registries_dir=folder, wait_seconds=wait)
     render_loads(report)
-    if report.rows_rejected:
-        raise typer.Exit(int(ExitCode.ROWS_REJECTED))
+    exit_for(report)
 
 
 @app.command()
@@ -259,9 +309,7 @@ def explain(
     """
     explanation = pipeline.explain_unit(db, year, unit)
     if as_json:
-        out.print_json(
-            json.dumps(explanation.to_dict(), ensure_ascii=False, default=_json_default)
-        )
+        out.print_json(json.dumps(explanation.to_dict(), ensure_ascii=False, default=_json_default))
     else:
         out.print(explanation.to_text(), highlight=False)
 

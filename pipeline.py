@@ -36,6 +36,10 @@ class IngestReport:
         return sum(result.rows_rejected for result in self.results)
 
     @property
+    def files_failed(self) -> int:
+        return sum(result.status == "failed" for result in self.results)
+
+    @property
     def rows_loaded(self) -> int:
         return sum(result.rows_loaded for result in self.results)
 
