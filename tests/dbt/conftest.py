@@ -377,7 +377,7 @@ def fill_tiny_warehouse(con: duckdb.DuckDBPyConnection) -> None:
                 "place_text": "全省",
                 "platforms": "",
             },
-            _place_event("EV3", "宜宾名优茶网购节", dt.date(2022, 3, 1), "city", "511500", None),
+            _place_event("EV3", "宜宾茶节", dt.date(2022, 3, 1), "city", "511500", None),
             _place_event("EV4", "锦江专场", dt.date(2022, 4, 1), "county", "510100", "510104"),
         ],
     )

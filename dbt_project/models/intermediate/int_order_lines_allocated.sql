@@ -2,8 +2,9 @@
 -- gives its lines at list prices. The order's paid amount and refund are
 -- shared over its lines pro rata to list price x quantity, the rounding
 -- remainder on the last line, so lines sum to the order to the fen.
--- Other platforms may export one order both per order (line_id '') and per
--- line (Douyin 订单维度 and 商品维度): its lines count, its order row not.
+-- Other platforms may export one order both per order (line_id '') and
+-- per line (Douyin 订单维度 and 商品维度): its lines count, its order
+-- row does not.
 
 with
 
