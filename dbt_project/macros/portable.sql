@@ -91,3 +91,15 @@
 {% macro as_text(expression) -%}
     cast({{ expression }} as {{ dbt.type_string() }})
 {%- endmacro %}
+
+
+{# Days from start_date to end_date, by dbt's cross-engine datediff. #}
+{% macro days_between(start_date, end_date) -%}
+    {{ dbt.datediff(start_date, end_date, 'day') }}
+{%- endmacro %}
+
+
+{# A date moved by a number of days (an expression or a literal), as a date. #}
+{% macro add_days(date_expression, days) -%}
+    cast({{ dbt.dateadd('day', days, date_expression) }} as date)
+{%- endmacro %}

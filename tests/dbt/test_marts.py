@@ -324,3 +324,25 @@ def test_streamer_years_sum_the_sales_a_streamer_carried(marts, credit_codes):
         ("S1", True, credit_codes["E2"], D("180.00"), D("100.00"), D("80.00"), 2, 1),
         ("S2", False, None, D("70.00"), D("0.00"), D("70.00"), 1, 1),
     ]
+
+
+def test_event_results_compare_the_window_with_the_days_before(marts):
+    found = rows(
+        marts,
+        "select event_id, window_days, gmv, net_sales, enterprise_count, store_count, "
+        "baseline_start, baseline_net_sales, net_sales_change_rate "
+        "from marts.event_results order by event_id",
+    )
+    assert found == [
+        # Douyin, 03-01..03-03: D1 100.00 all refunded, D9 70.00 (no enterprise);
+        # nothing on Douyin from 02-26 to 02-28.
+        ("EV1", 3, D("170.00"), D("70.00"), 1, 2, dt.date(2022, 2, 26), D("0.00"), None),
+        # every platform, 06-01..06-18: M1 500.00 - 50.00; before it (05-14..05-31)
+        # DY4's 80.00: (450 - 80) / 80 = 4.625.
+        ("EV2", 18, D("500.00"), D("450.00"), 1, 1, dt.date(2022, 5, 14), D("80.00"), D("4.6250")),
+        # 宜宾 sellers in March: D1's 03-01 line; February had none.
+        ("EV3", 31, D("100.00"), D("0.00"), 1, 1, dt.date(2022, 1, 29), D("0.00"), None),
+        # 锦江区 sellers in April: order B 60.00; 03-02..03-31: T1's 40.00 summary
+        # (03-01 falls outside): (60 - 40) / 40 = 0.5.
+        ("EV4", 30, D("60.00"), D("60.00"), 1, 1, dt.date(2022, 3, 2), D("40.00"), D("0.5000")),
+    ]

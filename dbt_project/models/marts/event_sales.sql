@@ -43,19 +43,7 @@ event_sales as (
         on
             sales.sale_date >= events.start_date
             and sales.sale_date <= events.end_date
-            and (
-                events.platforms = ''
-                or {{ is_listed('sales.platform', 'events.platforms') }}
-            )
-            and (
-                case
-                    when events.county_code is not null
-                        then sales.county_code = events.county_code
-                    when events.city_code is not null
-                        then sales.city_code = events.city_code
-                    else true
-                end
-            )
+            and {{ sale_meets_event('sales', 'events') }}
 
 )
 
