@@ -344,5 +344,61 @@ def report(
     out.print(str(pipeline.report(db, year, out_dir)))
 
 
+@app.command()
+@handles_errors
+def status(db: DbOption = DEFAULT_DB, as_json: JsonOption = False) -> None:
+    """Loads, rejected rows by reason, sales per year and ranked years at a glance.
+
+    Example: chuanhuo status --db chuanhuo.duckdb
+    """
+    state = pipeline.status(db)
+    if as_json:
+        out.print_json(json.dumps(state.to_dict(), ensure_ascii=False, default=_json_default))
+        return
+    loads = Table(title="loads", title_justify="left")
+    for column in ("kind", "files", "read", "loaded", "rejected", "skipped", "last load"):
+        loads.add_column(column, justify="left" if column in ("kind", "last load") else "right")
+    for row in state.loads:
+        loads.add_row(
+            row.kind,
+            *(
+                f"{count:,}"
+                for count in (
+                    row.files,
+                    row.rows_read,
+                    row.rows_loaded,
+                    row.rows_rejected,
+                    row.rows_skipped,
+                )
+            ),
+            f"{row.last_loaded_at:%Y-%m-%d %H:%M}" if row.last_loaded_at else "",
+        )
+    out.print(loads)
+    if state.rejects:
+        rejects = Table(title="rejected rows by reason", title_justify="left")
+        for column in ("reason", "rows", "files"):
+            rejects.add_column(column, justify="left" if column == "reason" else "right")
+        for reason in state.rejects:
+            rejects.add_row(reason.reason_code, f"{reason.rows:,}", f"{reason.files:,}")
+        out.print(rejects)
+    if not state.marts_built:
+        out.print("marts not built yet: run chuanhuo build")
+        return
+    sales = Table(title="sales per year（万元）", title_justify="left")
+    for column in ("year", "gmv", "refund", "net sales", "not attributed"):
+        sales.add_column(column, justify="right")
+    for year in state.sales:
+        sales.add_row(
+            str(year.year),
+            _money(year.gmv),
+            _money(year.refund),
+            _money(year.net_sales),
+            _money(year.unattributed_net_sales),
+        )
+    out.print(sales)
+    ranked = ", ".join(str(year) for year in state.ranked_years) or "none"
+    out.print(f"ranked years: {ranked}")
+
+
 if __name__ == "__main__":
     app()

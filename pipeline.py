@@ -21,6 +21,7 @@ from scoring.api import Explanation, ListTable, RankingRun, explain, list_tables
 from warehouse import paths
 from warehouse.db import warehouse
 from warehouse.dbt import BuildSummary, build_marts
+from warehouse.status import WarehouseStatus, warehouse_status
 
 log = logging.getLogger(__name__)
 
@@ -133,6 +134,12 @@ def report(db_path: Path, year: int, out_dir: Path) -> Path:
     """Write the year's self-contained HTML report (charts inlined, opens offline)."""
     with warehouse(db_path, read_only=True) as con:
         return write_report(con, year, out_dir / f"{year}年度川货电商节数据报告.html")
+
+
+def status(db_path: Path) -> WarehouseStatus:
+    """Loads, rejects, sales per year and ranked years, read-only."""
+    with warehouse(db_path, read_only=True) as con:
+        return warehouse_status(con)
 
 
 def run_demo(db_path: Path, out_dir: Path, *, year: int = 2022) -> DemoReport:
