@@ -1,4 +1,4 @@
-"""Loading the four registries cities submit: 企业库, 店铺, 四川好物库 and 直播人才库.
+"""Loading the registries cities submit: 企业库, 店铺, 四川好物库, 直播人才库 and 挂标.
 
 A registry file is one year's snapshot of one registry, CSV or Excel with Chinese
 headers (README "Registries"). Its kind is read from the header, or else from the
@@ -12,6 +12,10 @@ store claimed by two enterprises) are never settled here: both are rejected with
 reason code 'conflict', logged as a WARNING and returned, so a person decides.
 Every file is loaded whole in one transaction or not at all; a file seen before
 (same bytes) changes nothing.
+
+挂标 (event enrolment) rows name things loaded elsewhere: an event of the year's plan
+and a unit of the year's 企业库. A row naming an event or unit the warehouse does not
+know is rejected ('unknown_event', 'unknown_unit'), never loaded on trust.
 """
 
 from __future__ import annotations
@@ -31,6 +35,7 @@ import polars as pl
 from ingest import bookkeeping, cells, credit_code
 from ingest.cells import normalise_header
 from ingest.divisions import CountyError, resolve_county
+from ingest.plan import load_plan, plan_path
 from ingest.reader import EXCEL_SUFFIXES, SOURCE_ROW, RawTable, read_table
 from warehouse.errors import InputFileError
 from warehouse.vocab import (
@@ -125,7 +130,7 @@ class Column:
 
 @dataclass(frozen=True)
 class RegistryKind:
-    """One of the four registries: its columns, the raw table it feeds, its name hints."""
+    """One of the registries: its columns, the raw table it feeds, its name hints."""
 
     kind: str
     label: str
@@ -243,6 +248,24 @@ KINDS: dict[str, RegistryKind] = {
             ),
         ),
     ),
+    # 挂标: a unit enrolled in an event; a blank 平台 means all the event's platforms.
+    "enrolments": RegistryKind(
+        kind="enrolments",
+        label="挂标",
+        table="enrolments",
+        name_hints=("挂标", "enrolment"),
+        columns=(
+            _YEAR_COLUMN,
+            Column("event_id", ("活动编号",), identifier=True),
+            Column("credit_code", ("统一社会信用代码",), check=_credit_code_problem),
+            Column(
+                "platform",
+                ("平台",),
+                required=False,
+                check=_vocabulary_problem(PLATFORMS, "platform"),
+            ),
+        ),
+    ),
 }
 _ITEM_COLUMNS = ("platform", "store_id", "item_id")
 
@@ -335,7 +358,8 @@ def detect_kind(path: Path, headers: Sequence[str]) -> RegistryKind:
         )
     raise InputFileError(
         path,
-        "is not a registry file: its header matches none of 企业库, 店铺, 四川好物库, 直播人才库",
+        "is not a registry file: its header matches none of "
+        + ", ".join(spec.label for spec in KINDS.values()),
         "check the header row against README 'Registries', or pass the kind explicitly",
     )
 
@@ -481,6 +505,13 @@ def _convert(spec: RegistryKind, row: dict[str, Any], mapped: Mappings) -> dict[
             "store_id": row["store_id"],
             "item_id": row["item_id"],
         }
+    elif spec.kind == "enrolments":
+        platform = row["platform"]
+        values |= {
+            "event_id": row["event_id"],
+            "credit_code": row["credit_code"].upper(),
+            "platform": code_for_name(PLATFORMS, platform) if platform else None,
+        }
     else:
         agency = row["agency_credit_code"]
         values |= {
@@ -554,6 +585,9 @@ _IDENTITIES: dict[str, list[tuple[str, tuple[str, ...], tuple[str, ...]]]] = {
     "streamers": [
         ("streamer", ("platform", "streamer_id"), ("streamer_name", "agency_credit_code")),
     ],
+    # An enrolment has nothing to disagree about: a repeat is a duplicate, another
+    # platform is another enrolment.
+    "enrolments": [],
 }
 
 
@@ -643,6 +677,63 @@ def _conflicts_with_loaded(
     return conflicts, involved
 
 
+def _plan_event_ids(con: duckdb.DuckDBPyConnection, year: int) -> set[str]:
+    """The event ids of a year's plan: as loaded, else as the bundled plan file gives them.
+
+    Registries are loaded before the plans (pipeline.load_reference_data), so on a fresh
+    warehouse the year's plan file is the only word on which events exist.
+    """
+    loaded = con.execute(
+        "select distinct event_id from raw.events where year = ?", [year]
+    ).fetchall()
+    if loaded:
+        return {event_id for (event_id,) in loaded}
+    path = plan_path(year)
+    if not path.is_file():
+        return set()
+    return {activity.id for activity in load_plan(path).activities}
+
+
+def _unknown_references(
+    con: duckdb.DuckDBPyConnection, rows: list[dict[str, Any]], originals: dict[int, Any]
+) -> list[dict[str, Any]]:
+    """挂标 rows naming an event not in the year's plan or a unit not in the year's 企业库."""
+    rejects = []
+    events: dict[int, set[str]] = {}
+    units: dict[int, set[str]] = {}
+    for row in rows:
+        year = row["year"]
+        if year not in events:
+            events[year] = _plan_event_ids(con, year)
+            found = con.execute(
+                "select distinct credit_code from raw.enterprises where year = ?", [year]
+            ).fetchall()
+            units[year] = {code for (code,) in found}
+        original = originals[row[SOURCE_ROW]]
+        if row["event_id"] not in events[year]:
+            known = ", ".join(sorted(events[year])) or "none: no plan is loaded for that year"
+            rejects.append(
+                _reject(
+                    original,
+                    "活动编号",
+                    "unknown_event",
+                    f"event {row['event_id']!r} is not in the {year} plan (its ids: {known}); "
+                    f"use an id of data/plans/{year}.yaml",
+                )
+            )
+        elif row["credit_code"] not in units[year]:
+            rejects.append(
+                _reject(
+                    original,
+                    "统一社会信用代码",
+                    "unknown_unit",
+                    f"{row['credit_code']} is not in the {year} 企业库; register the unit "
+                    "in 企业库 first, or correct the code",
+                )
+            )
+    return rejects
+
+
 def _duplicates(rows: list[dict[str, Any]]) -> set[int]:
     """Rows repeating an earlier row exactly: skipped as 'duplicate', nothing is lost."""
     seen: set[tuple[Any, ...]] = set()
@@ -711,6 +802,11 @@ _TABLE_COLUMNS: dict[str, dict[str, pl.DataType]] = {
         "streamer_id": pl.String(),
         "streamer_name": pl.String(),
         "agency_credit_code": pl.String(),
+    },
+    "enrolments": {
+        "event_id": pl.String(),
+        "credit_code": pl.String(),
+        "platform": pl.String(),
     },
 }
 
@@ -789,6 +885,10 @@ def _check(
     good = [row for row in good if row[SOURCE_ROW] not in in_file]
     across, across_files = _conflicts_with_loaded(con, spec, source.name, good)
     conflicts += across
+    if spec.kind == "enrolments":
+        unknown = _unknown_references(con, good, originals)
+        rejects += unknown
+        across_files |= {reject["source_row"] for reject in unknown}
     for conflict in conflicts:
         log.warning("%s: conflict, rows rejected: %s", source.name, conflict.describe())
         reason = conflict.describe() + "; correct the wrong row and load the file again"
@@ -812,7 +912,8 @@ def load_registry(
 ) -> RegistryLoad:
     """Validate and load one registry file in one transaction; a file seen before is a no-op.
 
-    `kind` (enterprises, stores, products, streamers) overrides detection from the header.
+    `kind` (enterprises, stores, products, streamers, enrolments) overrides detection from
+    the header. 挂标 is checked against the year's plan and 企业库: load them first.
     """
     source = Path(path)
     if kind is not None and kind not in KINDS:

@@ -154,6 +154,15 @@ RAW_TABLES: dict[str, str] = {
         streamer_name varchar not null,
         agency_credit_code varchar
     """,
+    # 挂标: a unit enrolled in an event of its year's plan, on one platform or (platform
+    # null) on all the event's platforms.
+    "enrolments": f"""
+        {_LINEAGE}
+        year integer not null,
+        event_id varchar not null,
+        credit_code varchar not null,
+        platform varchar
+    """,
     # The annual plan, windows resolved to dates.
     "events": f"""
         {_LINEAGE}
