@@ -11,8 +11,10 @@ settled in dbt, latest load wins).
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import shutil
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -34,6 +36,12 @@ KIND = "platform_export"
 NO_STORE = frozenset({"", "0"})
 
 Status = Literal["loaded", "duplicate", "failed"]
+# Rows written per insert: a progress step, and the bound on one statement's size.
+INSERT_CHUNK_ROWS = 250_000
+
+# Called as progress(stage, done, total): stage is "read", "validated" or "inserted";
+# done and total count data rows. Library code never draws; the CLI does.
+Progress = Callable[[str, int, int], None]
 
 
 @dataclass(frozen=True)
@@ -61,21 +69,28 @@ def load_file(
     platform: str | None = None,
     store_id: str | None = None,
     layout: str | None = None,
+    progress: Progress | None = None,
 ) -> LoadResult:
-    """Load one platform export; a file whose bytes were loaded before is a no-op."""
+    """Load one platform export; a file whose bytes were loaded before is a no-op.
+
+    Everything the file writes (rows, rejected rows, its raw.loads row) is in one
+    transaction: a crash or kill at any point leaves none of it.
+    """
     source = Path(path)
     if platform is not None and platform not in PLATFORMS:
         raise InputFileError(
             source, f"unknown platform {platform!r}", "platforms: " + ", ".join(PLATFORMS)
         )
     try:
-        content_hash = bookkeeping.file_hash(source)
+        # Read once: the same bytes are hashed and parsed.
+        data = source.read_bytes()
     except OSError as error:
         raise InputFileError(
             source,
             f"cannot be read ({error.strerror or error})",
             "check that the file exists, is complete and is readable",
         ) from None
+    content_hash = hashlib.sha256(data).hexdigest()
     earlier = bookkeeping.already_loaded(con, content_hash)
     if earlier is not None:
         log.info("skipped %s: same content as load %d", source.name, earlier)
@@ -85,9 +100,14 @@ def load_file(
     wanted_platform = _agree(
         source, "platform", [("argument", platform), ("folder", folder_platform)]
     )
-    table = read_table(source, all_headers())
+    table = read_table(source, all_headers(), data=data)
+    del data
+    if progress is not None:
+        progress("read", table.rows_read, table.rows_read)
     chosen = detect_layout(table.headers, source, layout=layout, platform=wanted_platform)
     validated = validate(table, chosen)
+    if progress is not None:
+        progress("validated", table.rows_read, table.rows_read)
     resolved_platform = _platform(source, chosen, wanted_platform)
     resolved_store = _store(source, chosen, validated.columns, table.frame, store_id, folder_store)
 
@@ -97,7 +117,14 @@ def load_file(
     try:
         load_id = bookkeeping.next_load_id(con)
         _insert_rows(
-            con, chosen, validated.rows, load_id, source, resolved_platform, resolved_store
+            con,
+            chosen,
+            validated.rows,
+            load_id,
+            source,
+            resolved_platform,
+            resolved_store,
+            progress,
         )
         bookkeeping.record_rejects(con, load_id, source.name, validated.rejects)
         bookkeeping.record_load(
@@ -164,24 +191,12 @@ def load_directory(
     """
     base = Path(root)
     results: list[LoadResult] = []
-    for path in sorted(_export_files(base)):
+    for path in export_files(base):
         try:
             result = load_file(con, path)
         except ChuanhuoError as error:
             log.error("failed %s: %s", path.name, error.title)
-            result = LoadResult(
-                load_id=None,
-                source_file=path.name,
-                layout=None,
-                platform=None,
-                store_id=None,
-                rows_read=0,
-                rows_loaded=0,
-                rows_rejected=0,
-                rows_skipped=0,
-                status="failed",
-                error=str(error),
-            )
+            result = failed_result(path, error)
         results.append(result)
         if move_to is not None:
             folder = "rejected" if result.status == "failed" else "archive"
@@ -191,16 +206,41 @@ def load_directory(
     return results
 
 
-def _export_files(base: Path) -> list[Path]:
+def export_files(base: Path, *, skip_folders: Iterable[str] = ()) -> list[Path]:
+    """The exports under `base`, in path order: not README, hidden or skipped-folder files.
+
+    `skip_folders` are top-level folder names under `base` (an inbox's archive/ and
+    rejected/) whose files were dealt with already.
+    """
+    skipped = frozenset(skip_folders)
     found = []
     for path in base.rglob("*"):
         parts = path.relative_to(base).parts
         if not path.is_file() or any(part.startswith(".") for part in parts):
             continue
+        if parts[0] in skipped and len(parts) > 1:
+            continue
         if path.stem.upper().startswith("README"):
             continue
         found.append(path)
-    return found
+    return sorted(found)
+
+
+def failed_result(path: Path, error: ChuanhuoError) -> LoadResult:
+    """The result of a file that could not be loaded at all."""
+    return LoadResult(
+        load_id=None,
+        source_file=path.name,
+        layout=None,
+        platform=None,
+        store_id=None,
+        rows_read=0,
+        rows_loaded=0,
+        rows_rejected=0,
+        rows_skipped=0,
+        status="failed",
+        error=str(error),
+    )
 
 
 def _duplicate(con: duckdb.DuckDBPyConnection, load_id: int, source: Path) -> LoadResult:
@@ -316,7 +356,9 @@ def _insert_rows(
     source: Path,
     platform: str,
     store_id: str,
+    progress: Progress | None,
 ) -> None:
+    """Insert in chunks of INSERT_CHUNK_ROWS, inside the caller's transaction."""
     if rows.height == 0:
         return
     frame = rows.with_columns(
@@ -327,8 +369,12 @@ def _insert_rows(
         pl.lit(platform).alias("platform"),
         pl.lit(store_id).alias("store_id"),
     )
-    con.register("_rows_to_load", frame)
-    try:
-        con.execute(f"insert into raw.{chosen.table} by name select * from _rows_to_load")
-    finally:
-        con.unregister("_rows_to_load")
+    for start in range(0, frame.height, INSERT_CHUNK_ROWS):
+        chunk = frame.slice(start, INSERT_CHUNK_ROWS)
+        con.register("_rows_to_load", chunk)
+        try:
+            con.execute(f"insert into raw.{chosen.table} by name select * from _rows_to_load")
+        finally:
+            con.unregister("_rows_to_load")
+        if progress is not None:
+            progress("inserted", start + chunk.height, frame.height)

@@ -61,19 +61,24 @@ class RawTable:
         return sum(self.skipped.values())
 
 
-def read_table(path: Path | str, known_headers: Iterable[str]) -> RawTable:
+def read_table(
+    path: Path | str, known_headers: Iterable[str], *, data: bytes | None = None
+) -> RawTable:
     """Read a csv/xlsx/xls export as text, header row found by matching `known_headers`.
 
     `known_headers` are the names any accepted layout may use; the header is the
-    row among the first ten that contains most of them.
+    row among the first ten that contains most of them. `data`, when given, is the
+    file's bytes already read (the loader hashes them), so a CSV is read once.
     """
     source = Path(path)
-    if not source.is_file():
+    if data is None and not source.is_file():
         raise InputFileError(source, "no such file", "check the path")
     known = {normalise_header(name) for name in known_headers} - {""}
     suffix = source.suffix.lower()
     if suffix in CSV_SUFFIXES:
-        grid, encoding, header_index, header_line = _read_csv(source, known)
+        grid, encoding, header_index, header_line = _read_csv(
+            source, known, source.read_bytes() if data is None else data
+        )
     elif suffix in EXCEL_SUFFIXES:
         grid, encoding, header_index = _read_excel(source, known)
         header_line = header_index
@@ -113,9 +118,8 @@ def _best_header(rows: Sequence[Sequence[object]], known: set[str], path: Path) 
     return scores.index(best)
 
 
-def _read_csv(path: Path, known: set[str]) -> tuple[pl.DataFrame, str, int, int]:
+def _read_csv(path: Path, known: set[str], data: bytes) -> tuple[pl.DataFrame, str, int, int]:
     """Grid of every record from the header on; also the header's record and line index."""
-    data = path.read_bytes()
     text, encoding = decode_bytes(data, path)
     text = text.removeprefix("\ufeff")
     reader = csv.reader(io.StringIO(text))
@@ -131,17 +135,26 @@ def _read_csv(path: Path, known: set[str]) -> tuple[pl.DataFrame, str, int, int]
     header_index = _best_header(scanned, known, path)
     width = len(scanned[header_index])
     utf8 = data if encoding == "utf-8" else text.encode("utf-8")
-    grid = pl.read_csv(
-        io.BytesIO(utf8),
-        has_header=False,
-        skip_lines=line_before[header_index],
-        infer_schema=False,
-        new_columns=[f"c{index}" for index in range(width)],
-        missing_columns="insert",
-        truncate_ragged_lines=True,
-        quote_char='"',
-        raise_if_empty=False,
-    )
+    del text
+    try:
+        grid = pl.read_csv(
+            io.BytesIO(utf8),
+            has_header=False,
+            skip_lines=line_before[header_index],
+            infer_schema=False,
+            new_columns=[f"c{index}" for index in range(width)],
+            missing_columns="insert",
+            truncate_ragged_lines=True,
+            quote_char='"',
+            raise_if_empty=False,
+        )
+    except pl.exceptions.PolarsError as error:
+        # A quote left open by a truncated file, a broken line: the CSV itself is damaged.
+        raise InputFileError(
+            path,
+            f"is not a readable CSV ({type(error).__name__})",
+            "export the report again; the file may have been cut short while copying",
+        ) from None
     # Row numbers count physical lines, as an editor shows them; a quoted cell that
     # spans lines after the header shifts them (not seen in platform exports).
     return grid, encoding, header_index, line_before[header_index]
@@ -255,47 +268,45 @@ def _split_rows(path: Path, grid: pl.DataFrame, encoding: str, header_line: int)
         pl.col(SOURCE_ROW).cast(pl.Int64)
     )
     cells = [pl.col(name) for name in names]
-    is_blank = pl.all_horizontal(
-        [cell.is_null() | (cell.str.strip_chars() == "") for cell in cells]
-    )
+    # One concatenation, not a test per column: wide exports (55 columns) made the
+    # per-column form the costliest step of reading a small file.
+    is_blank = pl.concat_str([cell.fill_null("") for cell in cells]).str.strip_chars() == ""
     named = [
         (pl.col(name), normalise_header(raw))
         for name, raw in zip(names, raw_headers, strict=True)
         if normalise_header(raw)
     ]
     # Normalising every cell is slow; only rows whose first cell could be a header
-    # or a total are normalised and compared (a cheap literal test picks them).
+    # or a total are normalised and compared (a cheap literal test picks them), and
+    # a file without such rows (the usual case) costs one filter.
     first_header = named[0][1] if named else ""
     first = cells[0].fill_null("")
     could_be_header = first.str.contains(first_header, literal=True) if first_header else False
     could_be_total = first.str.contains("计", literal=True)
-    is_header = pl.all_horizontal(
-        [(_normalised_cell(cell) == header).fill_null(False) for cell, header in named]
-    )
-    is_total = _normalised_cell(cells[0]).is_in(TOTAL_MARKERS).fill_null(False)
-    kind = (
-        pl.when(is_blank)
-        .then(pl.lit("blank"))
-        .when(is_header)
-        .then(pl.lit("repeated_header"))
-        .when(is_total)
-        .then(pl.lit("total"))
-        .otherwise(None)
-    )
-    candidates = body.with_row_index("_position").filter(
-        is_blank | could_be_header | could_be_total
-    )
-    kinds = candidates.select(pl.col("_position"), kind.alias("_skip_kind")).drop_nulls()
-    marked = (
-        body.with_row_index("_position")
-        .join(kinds, on="_position", how="left", maintain_order="left")
-        .drop("_position")
-    )
-    counts = marked.get_column("_skip_kind").drop_nulls().value_counts()
-    skipped = {kind_name: 0 for kind_name in SKIP_KINDS}
-    for kind_name, count in counts.iter_rows():
-        skipped[kind_name] = int(count)
-    frame = marked.filter(pl.col("_skip_kind").is_null()).drop("_skip_kind")
+    skipped = dict.fromkeys(SKIP_KINDS, 0)
+    candidates = body.filter(is_blank | could_be_header | could_be_total)
+    if candidates.height == 0:
+        frame = body
+    else:
+        is_header = pl.all_horizontal(
+            [(_normalised_cell(cell) == header).fill_null(False) for cell, header in named]
+        )
+        is_total = _normalised_cell(cells[0]).is_in(TOTAL_MARKERS).fill_null(False)
+        kind = (
+            pl.when(is_blank)
+            .then(pl.lit("blank"))
+            .when(is_header)
+            .then(pl.lit("repeated_header"))
+            .when(is_total)
+            .then(pl.lit("total"))
+            .otherwise(None)
+        )
+        kinds = candidates.select(pl.col(SOURCE_ROW), kind.alias("_skip_kind")).drop_nulls()
+        for kind_name, count in kinds.get_column("_skip_kind").value_counts().iter_rows():
+            skipped[kind_name] = int(count)
+        frame = body.join(
+            kinds.select(SOURCE_ROW), on=SOURCE_ROW, how="anti", maintain_order="left"
+        )
     frame = frame.select([SOURCE_ROW, *names])
     return RawTable(
         path=path,
