@@ -18,6 +18,7 @@ from typing import Annotated, Any, TypeVar
 import typer
 from rich.console import Console
 from rich.logging import RichHandler
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 import pipeline
@@ -133,6 +134,46 @@ def _json_default(value: object) -> str:
     return str(value)
 
 
+def render_comparison(comparison: pipeline.Comparison) -> None:
+    out.print(comparison.to_text().splitlines()[0], highlight=False)
+    if comparison.unchanged:
+        out.print("no change: every list, grade and roster decision stays the same")
+        return
+    for change in comparison.lists:
+        if not change.moves:
+            continue
+        grid = Table(
+            title=f"{change.title} [{change.table_id}] {change.size_before} → {change.size_after}",
+            title_justify="left",
+        )
+        for column in ("变化", "单位名称", "代码", "原排名", "新排名", "名次"):
+            grid.add_column(
+                column, justify="right" if "排名" in column or column == "名次" else "left"
+            )
+        for move in change.moves:
+            places = "" if move.places is None else f"{move.places:+d}"
+            grid.add_row(
+                move.change_title,
+                move.unit_name,
+                move.unit_id,
+                "" if move.rank_before is None else str(move.rank_before),
+                "" if move.rank_after is None else str(move.rank_after),
+                places,
+            )
+        out.print(grid)
+    if comparison.grades:
+        grid = Table(title="等级变化 grade changes", title_justify="left")
+        for column in ("单位名称", "代码", "原等级", "新等级"):
+            grid.add_column(column)
+        for grade in comparison.grades:
+            grid.add_row(
+                grade.unit_name, grade.unit_id, grade.grade_before or "-", grade.grade_after or "-"
+            )
+        out.print(grid)
+    for decision in comparison.roster:
+        out.print(f"roster {decision.change}: {decision.reason}", highlight=False)
+
+
 def lists_as_json(tables: Sequence[pipeline.ListTable]) -> str:
     return json.dumps(
         {table.list_id: {"title": table.title, "rows": table.frame.to_dicts()} for table in tables},
@@ -219,23 +260,88 @@ def demo(
     out.print(f"wrote {len(report.written)} files to {out_dir}/ (workbook: {report.written[0]})")
 
 
+# Files with more data rows than this get a progress bar.
+PROGRESS_BAR_ROWS = 100_000
+
+
+class RowProgress:
+    """Draws the loader's progress(stage, done, total) as a bar, for big files only."""
+
+    def __init__(self) -> None:
+        self.bar: Progress | None = None
+        self.task = None
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        if self.bar is None:
+            if total <= PROGRESS_BAR_ROWS:
+                return
+            self.bar = Progress(
+                TextColumn("{task.description}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+                console=err,
+                transient=True,
+            )
+            self.bar.start()
+            self.task = self.bar.add_task(stage, total=total)
+        assert self.task is not None
+        self.bar.update(self.task, description=f"rows {stage}", completed=done, total=total)
+        if stage == "inserted" and done >= total:
+            self.close()
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+            self.bar, self.task = None, None
+
+
 @app.command()
 @handles_errors
 def ingest(
-    targets: Annotated[list[Path], typer.Argument(help="Export files or folders.")],
+    targets: Annotated[
+        list[Path] | None, typer.Argument(help="Export files or folders.", show_default=False)
+    ] = None,
     db: DbOption = DEFAULT_DB,
+    inbox: Annotated[
+        Path | None,
+        typer.Option(
+            help="Inbox folder <inbox>/<platform>/<store_id>/<file>: load everything, then "
+            "move each file to <inbox>/archive/ or <inbox>/rejected/ with a .report.txt.",
+        ),
+    ] = None,
     platform: Annotated[str | None, typer.Option(help="Force the platform code.")] = None,
     store: Annotated[str | None, typer.Option(help="The store these files belong to.")] = None,
     layout: Annotated[str | None, typer.Option(help="Force a layout.")] = None,
     wait: WaitOption = 0.0,
 ) -> None:
-    """Validate and load platform export files; exit 3 when rows were rejected.
+    """Validate and load platform exports; exit 3 when rows were rejected, 2 when a file failed.
 
-    Example: chuanhuo ingest --platform tmall --store 12345678 ExportOrderList.csv
+    Examples: chuanhuo ingest --platform tmall --store 12345678 ExportOrderList.csv
+              chuanhuo ingest --inbox /data/inbox --wait 600
     """
-    report = pipeline.ingest_files(
-        db, targets, platform=platform, store_id=store, layout=layout, wait_seconds=wait
-    )
+    if (inbox is None) == (not targets):
+        raise typer.BadParameter("give export files or folders, or --inbox DIR (not both)")
+    progress = RowProgress()
+    try:
+        if inbox is not None:
+            if platform or store or layout:
+                raise typer.BadParameter(
+                    "--platform, --store and --layout come from the inbox folders with --inbox"
+                )
+            report = pipeline.ingest_inbox(db, inbox, wait_seconds=wait, progress=progress)
+        else:
+            report = pipeline.ingest_files(
+                db,
+                targets or [],
+                platform=platform,
+                store_id=store,
+                layout=layout,
+                wait_seconds=wait,
+                progress=progress,
+            )
+    finally:
+        progress.close()
     render_loads(report)
     exit_for(report)
 
@@ -279,11 +385,29 @@ def rank(
     list_id: Annotated[str | None, typer.Option("--list", help="Show one list only.")] = None,
     top: Annotated[int | None, typer.Option(help="Rows shown per list.")] = 20,
     as_json: JsonOption = False,
+    compare: Annotated[
+        bool,
+        typer.Option(
+            "--compare",
+            help="With --rules: show what that file would change against the stored run; "
+            "stores nothing.",
+        ),
+    ] = False,
 ) -> None:
     """Evaluate and rank a year by its rules file and print the lists.
 
     Example: chuanhuo rank --year 2022 --list county_top100 --top 10
+    Example: chuanhuo rank --year 2022 --rules draft.yaml --compare
     """
+    if compare:
+        if rules is None:
+            raise typer.BadParameter("--compare needs --rules FILE", param_hint="--compare")
+        comparison = pipeline.compare(db, year, rules)
+        if as_json:
+            out.print_json(json.dumps(comparison.to_dict(), ensure_ascii=False))
+        else:
+            render_comparison(comparison)
+        return
     _, tables = pipeline.rank(db, year, rules_path=rules)
     if list_id is not None:
         tables = [table for table in tables if table.list_id == list_id]

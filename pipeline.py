@@ -14,10 +14,20 @@ from pathlib import Path
 from exports.report import write_report
 from exports.tables import write_tables
 from exports.workbook import write_workbook
-from ingest.loader import LoadResult, load_directory, load_file
+from ingest.inbox import load_inbox
+from ingest.loader import LoadResult, Progress, load_directory, load_file
 from ingest.plan import load_plan, load_plan_into
 from ingest.registries import load_registries
-from scoring.api import Explanation, ListTable, RankingRun, explain, list_tables, rank_year
+from scoring.api import (
+    Comparison,
+    Explanation,
+    ListTable,
+    RankingRun,
+    compare_rules,
+    explain,
+    list_tables,
+    rank_year,
+)
 from warehouse import paths
 from warehouse.db import warehouse
 from warehouse.dbt import BuildSummary, build_marts
@@ -64,18 +74,39 @@ def ingest_files(
     store_id: str | None = None,
     layout: str | None = None,
     wait_seconds: float = 0.0,
+    progress: Progress | None = None,
 ) -> IngestReport:
     """Load platform export files or folders of them into the warehouse."""
     report = IngestReport()
     with warehouse(db_path, wait_seconds=wait_seconds) as con:
         for target in targets:
             if target.is_dir():
-                report.results.extend(load_directory(con, target))
+                report.results.extend(load_directory(con, target, progress=progress))
             else:
                 report.results.append(
-                    load_file(con, target, platform=platform, store_id=store_id, layout=layout)
+                    load_file(
+                        con,
+                        target,
+                        platform=platform,
+                        store_id=store_id,
+                        layout=layout,
+                        progress=progress,
+                    )
                 )
     return report
+
+
+def ingest_inbox(
+    db_path: Path,
+    inbox: Path,
+    *,
+    wait_seconds: float = 0.0,
+    progress: Progress | None = None,
+) -> IngestReport:
+    """The nightly batch: load every file under the inbox, then archive or reject it."""
+    with warehouse(db_path, wait_seconds=wait_seconds) as con:
+        filed = load_inbox(con, inbox, progress=progress)
+    return IngestReport(results=[entry.result for entry in filed])
 
 
 def load_reference_data(
@@ -107,6 +138,12 @@ def rank(
     with warehouse(db_path) as con:
         run = rank_year(con, year, rules_path=rules_path)
         return run, list_tables(con, year)
+
+
+def compare(db_path: Path, year: int, rules_path: Path) -> Comparison:
+    """What ranking `year` by `rules_path` would change against its stored run; stores nothing."""
+    with warehouse(db_path, read_only=True) as con:
+        return compare_rules(con, year, rules_path)
 
 
 def stored_lists(db_path: Path, year: int) -> list[ListTable]:

@@ -181,7 +181,11 @@ def load_file(
 
 
 def load_directory(
-    con: duckdb.DuckDBPyConnection, root: Path | str, *, move_to: Path | None = None
+    con: duckdb.DuckDBPyConnection,
+    root: Path | str,
+    *,
+    move_to: Path | None = None,
+    progress: Progress | None = None,
 ) -> list[LoadResult]:
     """Load every export under `root` in path order; a bad file fails alone.
 
@@ -193,7 +197,7 @@ def load_directory(
     results: list[LoadResult] = []
     for path in export_files(base):
         try:
-            result = load_file(con, path)
+            result = load_file(con, path, progress=progress)
         except ChuanhuoError as error:
             log.error("failed %s: %s", path.name, error.title)
             result = failed_result(path, error)
