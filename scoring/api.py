@@ -1,9 +1,10 @@
-"""What the CLI and the exports call: rank a year, read its tables, explain one unit.
+"""What the CLI and the exports call: rank a year, compare rules, read tables, explain a unit.
 
 `rank_year` evaluates, builds the lists and the roster, and stores them (first evaluating
-any earlier year with data that has none yet, since the roster reads its grades);
-`list_tables` and `explain` only read what was stored. Nothing here prints or exits; errors
-are the warehouse.errors family.
+any earlier year with data that has none yet, since the roster reads its grades, and
+afterwards ranking again any later year already stored); `compare_rules` computes the same
+with another rules file and stores nothing; `list_tables` and `explain` only read. Nothing
+here prints or exits; errors are the warehouse.errors family.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import Any
 import duckdb
 import polars as pl
 
+from scoring.compare import Comparison, compare_year
 from scoring.evaluate import YearEvaluation, evaluate_year
 from scoring.lists import ALL, build_lists
 from scoring.marts import read_units, require_marts, years_with_data
@@ -26,8 +28,10 @@ from scoring.store import (
     YearRows,
     evaluated_years,
     read_table,
+    removals_in_effect,
     replace_year,
     stored_grades,
+    stored_rules_path,
 )
 from warehouse.errors import NoDataError, RulesError
 from warehouse.paths import RULES_DIR
@@ -53,6 +57,7 @@ class RankingRun:
     promoted: list[str]
     removed: list[str]
     earlier_years_evaluated: list[int] = field(default_factory=list)
+    later_years_recomputed: list[int] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -85,9 +90,20 @@ class Explanation:
         lines = [
             f"{self.year} {e['unit_name']} ({e['unit_kind']} {e['unit_id']}), "
             f"pool {e['pool_title'] or '-'}, rules {e['rules_version']}",
-            f"admitted: {'yes' if e['admitted'] else 'no'}"
-            + (f" ({e['admission_reason']})" if e["admission_reason"] else ""),
+            "admission: admitted" if e["admitted"] else "admission: not admitted",
         ]
+        if not e["admitted"] and not self.admission_failures and e["admission_reason"]:
+            lines.append(f"  {e['admission_reason']}")
+        for miss in self.admission_failures:
+            lines.append(
+                f"  missed {miss['threshold']}: required {miss['required']}, "
+                f"actual {miss['actual']}: {miss['reason']}"
+            )
+        if self.indicators:
+            lines.append(
+                "indicators (raw value, normalised within the pool, weight in the rules, "
+                "effective weight after sharing missing ones):"
+            )
         for row in self.indicators:
             lines.append(
                 f"  {row['indicator_id']}: raw {_shown(row['raw_value'])}, normalised "
@@ -95,12 +111,22 @@ class Explanation:
                 f"{_shown(row['effective_weight'])}"
             )
         lines.append(
-            f"score {_shown(e['score'])}, rank {_shown(e['rank'])} of {self.pool_ranked}, "
-            f"grade {_shown(e['grade'])}" + (f" ({e['grade_reason']})" if e["grade_reason"] else "")
+            f"score {_shown(e['score'])}, rank {_shown(e['rank'])} of {self.pool_ranked} "
+            f"in the pool"
         )
+        lines.append(
+            f"grade {_shown(e['grade'])}" + (f": {e['grade_reason']}" if e["grade_reason"] else "")
+        )
+        if not self.list_entries:
+            lines.append("lists: none")
         for entry in self.list_entries:
             awarded = ", awarded" if entry["is_awarded"] else ""
-            lines.append(f"list {entry['category_title']}: rank {entry['rank']}{awarded}")
+            lines.append(
+                f"list {entry['category_title']} [{entry['list_id']}.{entry['category']}]: "
+                f"rank {entry['rank']} of {entry['table_entries']}{awarded}"
+            )
+        if self.evaluation["unit_kind"] == "enterprise" and not self.roster:
+            lines.append("roster: no decision")
         lines += [f"roster: {row['reason']}" for row in self.roster]
         return "\n".join(lines)
 
@@ -126,10 +152,11 @@ def _registry_next_year(con: duckdb.DuckDBPyConnection, year: int) -> dict[str, 
     }
 
 
-def _run_year(
+def _compute_year(
     con: duckdb.DuckDBPyConnection, year: int, rules: Rules, first_data_year: int
 ) -> YearRows:
-    evaluated: YearEvaluation = evaluate_year(con, year, rules)
+    """Evaluations, lists and roster of `year` by `rules`, read from the warehouse only."""
+    evaluated: YearEvaluation = evaluate_year(con, year, rules, removals_in_effect(con, year))
     tables, entries = build_lists(con, evaluated.evaluations, rules)
     history = stored_grades(
         con, range(year - max(rules.roster.promotion_years, rules.roster.removal_years) + 1, year)
@@ -142,7 +169,7 @@ def _run_year(
         first_data_year,
         _registry_next_year(con, year),
     )
-    rows = YearRows(
+    return YearRows(
         year=year,
         rules_version=rules.version,
         rules_path=str(rules.path),
@@ -152,6 +179,12 @@ def _run_year(
         entries=entries,
         decisions=decisions,
     )
+
+
+def _run_year(
+    con: duckdb.DuckDBPyConnection, year: int, rules: Rules, first_data_year: int
+) -> YearRows:
+    rows = _compute_year(con, year, rules, first_data_year)
     replace_year(con, rows)
     return rows
 
@@ -170,10 +203,36 @@ def _rules_for_earlier_year(year: int, fallback: Rules) -> Rules:
     return fallback
 
 
-def rank_year(
-    con: duckdb.DuckDBPyConnection, year: int, *, rules_path: Path | str | None = None
-) -> RankingRun:
-    """Evaluate, list and roster `year` and store it, replacing any earlier run of it."""
+def _rules_of_stored_year(con: duckdb.DuckDBPyConnection, year: int) -> Rules:
+    """The rules a stored year was ranked with, so recomputing it keeps its own policy."""
+    stored = stored_rules_path(con, year)
+    if stored is not None and Path(stored).exists():
+        rules = load_rules(stored)
+        if rules.year == year:
+            return rules
+    log.warning(
+        "the rules file %s that ranked %d is gone or changed year: using %s",
+        stored,
+        year,
+        rules_path_for_year(year, RULES_DIR),
+    )
+    return rules_for_year(year, RULES_DIR)
+
+
+def _rules_given(year: int, rules_path: Path | str | None) -> Rules:
+    if rules_path is None:
+        return rules_for_year(year)
+    rules = load_rules(rules_path)
+    if rules.year != year:
+        raise RulesError(
+            f"{rules_path}: year: says {rules.year}, but {year} is being ranked",
+            f"pass the rules file of {year}, or set year: {year} in it",
+        )
+    return rules
+
+
+def _require_data_year(con: duckdb.DuckDBPyConnection, year: int) -> list[int]:
+    """Years with data, ascending; refuses a year without marts rows."""
     require_marts(con)
     data_years = years_with_data(con)
     if year not in data_years:
@@ -182,21 +241,30 @@ def rank_year(
             f"marts.enterprise_years has no rows for {year} (years with data: {shown})",
             "load that year's registries and sales, build the marts, then rank again",
         )
-    if rules_path is None:
-        rules = rules_for_year(year)
-    else:
-        rules = load_rules(rules_path)
-        if rules.year != year:
-            raise RulesError(
-                f"{rules_path}: year: says {rules.year}, but {year} is being ranked",
-                f"pass the rules file of {year}, or set year: {year} in it",
-            )
+    return data_years
+
+
+def rank_year(
+    con: duckdb.DuckDBPyConnection, year: int, *, rules_path: Path | str | None = None
+) -> RankingRun:
+    """Evaluate, list and roster `year` and store it, replacing any earlier run of it.
+
+    Later years already stored are ranked again after it, each by the rules it was ranked
+    with: their roster decisions read this year's grades, and leaving them as they were
+    would store a roster that no longer follows from the grades beside it.
+    """
+    data_years = _require_data_year(con, year)
+    rules = _rules_given(year, rules_path)
     done = evaluated_years(con)
     earlier = [y for y in data_years if y < year and y not in done]
     for earlier_year in earlier:
         log.info("ranking %d first: the roster of %d reads its grades", earlier_year, year)
         _run_year(con, earlier_year, _rules_for_earlier_year(earlier_year, rules), data_years[0])
     rows = _run_year(con, year, rules, data_years[0])
+    later = sorted(y for y in done if y > year and y in data_years)
+    for later_year in later:
+        log.info("ranking %d again: its roster reads the grades of %d", later_year, year)
+        _run_year(con, later_year, _rules_of_stored_year(con, later_year), data_years[0])
     list_counts: dict[str, int] = {}
     awarded_counts: dict[str, int] = {}
     for entry in rows.entries:
@@ -215,6 +283,32 @@ def rank_year(
         promoted=[d.unit_id for d in rows.decisions if d.rule == PROMOTION],
         removed=[d.unit_id for d in rows.decisions if d.rule == REMOVAL],
         earlier_years_evaluated=earlier,
+        later_years_recomputed=later,
+    )
+
+
+def compare_rules(con: duckdb.DuckDBPyConnection, year: int, rules_path: Path | str) -> Comparison:
+    """What ranking `year` by `rules_path` would change against its stored run; stores nothing.
+
+    The stored run is the one `rank_year` made (by the year's own rules unless told
+    otherwise); the candidate is computed from the same marts and the same stored grades
+    of earlier years, so the only difference is the rules file.
+    """
+    data_years = _require_data_year(con, year)
+    _require_run(con, year)
+    rules = _rules_given(year, rules_path)
+    candidate = _compute_year(con, year, rules, data_years[0])
+    stored_version = con.execute(
+        "select rules_version from scoring.runs where year = ?", [year]
+    ).fetchone()
+    return compare_year(
+        year=year,
+        stored_version=str(stored_version[0]) if stored_version else "-",
+        stored_tables=read_table(con, "list_tables", year, "table_order"),
+        stored_entries=read_table(con, "list_entries", year, "table_order, position"),
+        stored_evaluations=read_table(con, "evaluations", year, "unit_kind, unit_id"),
+        stored_roster=read_table(con, "roster_ledger", year, "rule, unit_id"),
+        candidate=candidate,
     )
 
 
@@ -253,6 +347,11 @@ _LIST_COLUMNS: dict[str, list[tuple[str, str]]] = {
         ("county_name", "县（市、区）"),
         ("net_sales", "净销售额"),
     ],
+    "streamer": [
+        ("unit_name", "主播昵称"),
+        ("unit_id", "平台:主播ID"),
+        ("net_sales", "带货净销售额"),
+    ],
     "goods_base": [
         ("unit_name", "单位名称"),
         ("unit_id", "代码"),
@@ -265,7 +364,7 @@ _LIST_COLUMNS: dict[str, list[tuple[str, str]]] = {
 }
 _MONEY = {"net_sales", "product_net_sales", "measure"}
 _IDS = {"unit_id", "product_code", "product_origin_county_code", "county_code"}
-_KIND_TITLES = {"enterprise": "企业", "county": "县（市、区）", "store": "店铺"}
+_KIND_TITLES = {"enterprise": "企业", "county": "县（市、区）", "store": "店铺", "streamer": "主播"}
 
 
 def _frame(rows: list[dict[str, Any]], columns: list[tuple[str, str]]) -> pl.DataFrame:
@@ -399,6 +498,12 @@ def explain(con: duckdb.DuckDBPyConnection, year: int, unit: str) -> Explanation
             if row["unit_id"] == unit_id and row.get("unit_kind", kind) == kind
         ]
 
+    sizes = dict(
+        con.execute(
+            "select table_order, count(*) from scoring.list_entries where year = ? group by all",
+            [year],
+        ).fetchall()
+    )
     ranked = con.execute(
         "select count(*) from scoring.evaluations where year = ? and pool_id = ? "
         "and rank is not null",
@@ -410,6 +515,9 @@ def explain(con: duckdb.DuckDBPyConnection, year: int, unit: str) -> Explanation
         indicators=of_unit("indicator_values", "unit_kind, unit_id, indicator_id"),
         pool_ranked=int(ranked[0]) if ranked else 0,
         admission_failures=of_unit("admission_failures", "unit_kind, unit_id, threshold"),
-        list_entries=of_unit("list_entries", "table_order, position"),
+        list_entries=[
+            {**entry, "table_entries": sizes.get(entry["table_order"], 0)}
+            for entry in of_unit("list_entries", "table_order, position")
+        ],
         roster=of_unit("roster_ledger", "rule, unit_id") if kind == "enterprise" else [],
     )

@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 import re
 from bisect import bisect_right
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_EVEN, Decimal, localcontext
 from typing import Any, TypeVar
@@ -21,8 +21,13 @@ from typing import Any, TypeVar
 import duckdb
 
 from scoring.indicators import DECIMAL_CONTEXT, normalise_all, raw_value
-from scoring.marts import read_units, sichuan_county_codes
-from scoring.rules import Pool, Rules, TieBreaker
+from scoring.marts import (
+    UNIT_KINDS,
+    latest_enterprise_rows_before,
+    read_units,
+    sichuan_county_codes,
+)
+from scoring.rules import Band, Pool, Rules, TieBreaker
 
 log = logging.getLogger(__name__)
 
@@ -131,6 +136,15 @@ def _admission_failures(
                     f"未注册在四川县级行政区 (county code {code} is not a Sichuan county)",
                 ),
             )
+    if admission.registered and not row.get("is_registered"):
+        misses.append(
+            (
+                "registered",
+                "true",
+                str(bool(row.get("is_registered"))).lower(),
+                "未入直播人才库 (not in the year's streamer registry)",
+            ),
+        )
     net_sales = evaluation.net_sales
     if admission.min_net_sales is not None and (
         net_sales is None or net_sales < admission.min_net_sales
@@ -224,13 +238,24 @@ def evaluation_key(evaluation: Evaluation, column: str) -> Any:
     return getattr(evaluation, column)
 
 
-def _grade(rank: int, ranked: int, rules: Rules) -> str:
+def _band(rank: int, ranked: int, rules: Rules) -> Band:
     """The band holding share (rank - 1) / ranked, compared without dividing (exact)."""
     position = Decimal(rank - 1)
     for band in rules.grades:
         if band.start * ranked <= position < band.end * ranked:
-            return band.grade
-    return rules.grades[-1].grade
+            return band
+    return rules.grades[-1]
+
+
+def band_reason(rank: int, ranked: int, band: Band) -> str:
+    """The band rule applied to one unit, with its numbers, for explanations."""
+    with localcontext(DECIMAL_CONTEXT):
+        share = (Decimal(rank - 1) / Decimal(ranked)).quantize(SCORE_PLACES, ROUND_HALF_EVEN)
+    return (
+        f"第{rank}名/共{ranked}名，位置 ({rank}-1)/{ranked} = {share} "
+        f"∈ [{band.start}, {band.end}) → {band.grade} "
+        f"(rank {rank} of {ranked}: share (rank - 1) / ranked in the {band.grade} band)"
+    )
 
 
 def _score_pool(pool: Pool, members: list[Evaluation], rules: Rules) -> None:
@@ -265,8 +290,10 @@ def _score_pool(pool: Pool, members: list[Evaluation], rules: Rules) -> None:
     scored = [member for member in members if member.score is not None]
     ranks = competition_ranks([member.score for member in scored])  # type: ignore[misc]
     for member, rank in zip(scored, ranks, strict=True):
+        band = _band(rank, len(scored), rules)
         member.rank = rank
-        member.grade = _grade(rank, len(scored), rules)
+        member.grade = band.grade
+        member.grade_reason = band_reason(rank, len(scored), band)
 
 
 def _new_evaluation(row: dict[str, Any], kind: str, year: int, rules: Rules) -> Evaluation:
@@ -287,13 +314,25 @@ def _new_evaluation(row: dict[str, Any], kind: str, year: int, rules: Rules) -> 
 
 
 def _absent_demonstration_units(
-    con: duckdb.DuckDBPyConnection, year: int, present: set[str], rules: Rules
+    con: duckdb.DuckDBPyConnection,
+    year: int,
+    present: set[str],
+    rules: Rules,
+    removals: Mapping[str, int],
 ) -> tuple[list[Evaluation], list[AdmissionFailure]]:
-    """Demo units of last year's registry with no row this year: graded by the missing rule."""
+    """Demo units with no row this year: graded by the missing-year rule.
+
+    A unit is still a demonstration unit when its latest registry row (of any earlier
+    year, not only last year's) says so and no removal has taken effect since; reading
+    only last year's rows would let a unit absent two years running keep its status.
+    """
     absent: list[Evaluation] = []
     failures: list[AdmissionFailure] = []
-    for row in read_units(con, "enterprise", year - 1):
+    for row in latest_enterprise_rows_before(con, year):
         if not row.get("is_demonstration") or row["unit_id"] in present:
+            continue
+        removed_from = removals.get(row["unit_id"])
+        if removed_from is not None and int(row["year"]) < removed_from <= year:
             continue
         last_year = {
             key: row.get(key)
@@ -333,12 +372,21 @@ def _absent_demonstration_units(
     return absent, failures
 
 
-def evaluate_year(con: duckdb.DuckDBPyConnection, year: int, rules: Rules) -> YearEvaluation:
-    """Every unit of every kind in `year`, evaluated within its pool by `rules`."""
+def evaluate_year(
+    con: duckdb.DuckDBPyConnection,
+    year: int,
+    rules: Rules,
+    removals: Mapping[str, int] | None = None,
+) -> YearEvaluation:
+    """Every unit of every kind in `year`, evaluated within its pool by `rules`.
+
+    `removals` maps a unit to the year from which a stored roster decision removed its
+    demonstration status, so that a unit removed while absent is not graded again.
+    """
     counties = sichuan_county_codes(con)
     evaluations: list[Evaluation] = []
     failures: list[AdmissionFailure] = []
-    for kind in ("enterprise", "store", "county"):
+    for kind in UNIT_KINDS:
         units = [_new_evaluation(row, kind, year, rules) for row in read_units(con, kind, year)]
         for unit in units:
             pool = rules.pools.get(unit.pool_id) if unit.pool_id else None
@@ -367,7 +415,7 @@ def evaluate_year(con: duckdb.DuckDBPyConnection, year: int, rules: Rules) -> Ye
         evaluations.extend(units)
         if kind == "enterprise":
             absent, no_data = _absent_demonstration_units(
-                con, year, {u.unit_id for u in units}, rules
+                con, year, {u.unit_id for u in units}, rules, removals or {}
             )
             evaluations.extend(absent)
             failures.extend(no_data)

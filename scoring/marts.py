@@ -1,8 +1,9 @@
 """The marts scoring reads, per unit kind: which table, which columns, which id.
 
-This is scoring's copy of the marts contract (briefs: enterprise_years, store_years,
-county_years). Rows come back as dicts of exact Python values (Decimal money). This module
-only reads: it must never write to the marts or change what a column means.
+This is scoring's copy of the marts contract (dbt_project/models/marts/_marts__models.yml:
+enterprise_years, store_years, county_years, streamer_years). Rows come back as dicts of
+exact Python values (Decimal money). This module only reads: it must never write to the
+marts or change what a column means.
 """
 
 from __future__ import annotations
@@ -101,6 +102,23 @@ _COUNTY_COLUMNS = frozenset(
     ]
 )
 
+_STREAMER_COLUMNS = frozenset(
+    [
+        "platform",
+        "streamer_id",
+        "year",
+        "streamer_name",
+        "agency_credit_code",
+        "agency_name",
+        "is_registered",
+        "gmv",
+        "refund",
+        "net_sales",
+        "active_months",
+        "store_count",
+    ]
+)
+
 UNIT_KINDS: dict[str, UnitKind] = {
     "enterprise": UnitKind(
         "enterprise",
@@ -123,11 +141,19 @@ UNIT_KINDS: dict[str, UnitKind] = {
         "county_name",
         _COUNTY_COLUMNS,
     ),
+    "streamer": UnitKind(
+        "streamer",
+        "marts.streamer_years",
+        "platform || ':' || streamer_id",
+        "streamer_name",
+        _STREAMER_COLUMNS,
+    ),
 }
 
 # Columns an admission threshold reads, per threshold key.
 ADMISSION_COLUMNS: dict[str, str] = {
     "sichuan_county": "county_code",
+    "registered": "is_registered",
     "min_net_sales": "net_sales",
     "min_active_months": "active_months",
     "max_refund_rate": "refund_rate",
@@ -162,6 +188,20 @@ def read_units(con: duckdb.DuckDBPyConnection, kind: str, year: int) -> list[dic
     )
     log.debug("read %d %s rows of %d from %s", len(rows), kind, year, unit_kind.table)
     return rows
+
+
+def latest_enterprise_rows_before(
+    con: duckdb.DuckDBPyConnection, year: int
+) -> list[dict[str, Any]]:
+    """Each enterprise's row of the latest year before `year` that has one, by unit id."""
+    return _rows(
+        con,
+        "select credit_code as unit_id, enterprise_name as unit_name, * "
+        "from marts.enterprise_years where year < ? "
+        "qualify row_number() over (partition by credit_code order by year desc) = 1 "
+        "order by unit_id",
+        [year],
+    )
 
 
 def years_with_data(con: duckdb.DuckDBPyConnection) -> list[int]:

@@ -34,6 +34,7 @@ REQUIRED_LISTS = (
     "excellent_enterprises",
     "excellent_stores",
     "goods_bases",
+    "streamers",
 )
 # Best grade first: the order bands must follow.
 GRADE_ORDER: tuple[str, ...] = tuple(GRADES.values())
@@ -52,6 +53,7 @@ class Indicator:
 @dataclass(frozen=True)
 class Admission:
     sichuan_county: bool
+    registered: bool
     min_net_sales: Decimal | None
     min_active_months: int | None
     max_refund_rate: Decimal | None
@@ -232,7 +234,8 @@ def _admission(reader: _Reader, raw: Any, key: str, unit_kind: str) -> Admission
     body = reader.mapping(raw, key, set(ADMISSION_COLUMNS), set())
     for threshold, value in body.items():
         column = ADMISSION_COLUMNS[threshold]
-        if value is not None and column not in UNIT_KINDS[unit_kind].columns:
+        # false, like null, is no check, so it needs no column
+        if value not in (None, False) and column not in UNIT_KINDS[unit_kind].columns:
             raise reader.fail(
                 f"{key}.{threshold}",
                 f"{unit_kind} units have no {column} in the marts",
@@ -241,6 +244,7 @@ def _admission(reader: _Reader, raw: Any, key: str, unit_kind: str) -> Admission
     months = body.get("min_active_months")
     return Admission(
         sichuan_county=reader.boolean(body.get("sichuan_county", False), f"{key}.sichuan_county"),
+        registered=reader.boolean(body.get("registered", False), f"{key}.registered"),
         min_net_sales=reader.optional_decimal(body.get("min_net_sales"), f"{key}.min_net_sales"),
         min_active_months=None
         if months is None

@@ -279,6 +279,26 @@ def stored_grades(
     return grades
 
 
+def removals_in_effect(con: duckdb.DuckDBPyConnection, year: int) -> dict[str, int]:
+    """Units a stored removal has taken off the roster by `year`, with its effective year."""
+    if not table_exists(con, "scoring", "roster_ledger"):
+        return {}
+    rows = con.execute(
+        "select unit_id, max(effective_year) from scoring.roster_ledger "
+        "where rule = 'removal' and effective_year <= ? group by unit_id",
+        [year],
+    ).fetchall()
+    return {str(unit_id): int(effective) for unit_id, effective in rows}
+
+
+def stored_rules_path(con: duckdb.DuckDBPyConnection, year: int) -> str | None:
+    """The rules file the stored run of `year` was made with, or None when not ranked."""
+    if not table_exists(con, "scoring", "runs"):
+        return None
+    row = con.execute("select rules_path from scoring.runs where year = ?", [year]).fetchone()
+    return None if row is None else str(row[0])
+
+
 def read_table(
     con: duckdb.DuckDBPyConnection, table: str, year: int, order_by: str
 ) -> list[dict[str, Any]]:

@@ -80,6 +80,20 @@ COUNTY_COLUMNS = {
     "top_product_origin_county_code": "varchar",
     "top_product_net_sales": "decimal(18,2)",
 }
+STREAMER_COLUMNS = {
+    "platform": "varchar",
+    "streamer_id": "varchar",
+    "year": "integer",
+    "streamer_name": "varchar",
+    "agency_credit_code": "varchar",
+    "agency_name": "varchar",
+    "is_registered": "boolean",
+    "gmv": "decimal(18,2)",
+    "refund": "decimal(18,2)",
+    "net_sales": "decimal(18,2)",
+    "active_months": "integer",
+    "store_count": "integer",
+}
 FCT_SALES_COLUMNS = {
     "year": "integer",
     "credit_code": "varchar",
@@ -130,6 +144,16 @@ COUNTY_DEFAULTS: dict[str, Any] = {
     "store_count": 1,
 }
 
+STREAMER_DEFAULTS: dict[str, Any] = {
+    "platform": "douyin",
+    "agency_credit_code": None,
+    "agency_name": None,
+    "is_registered": True,
+    "refund": Decimal("0"),
+    "active_months": 12,
+    "store_count": 1,
+}
+
 
 class Marts:
     """Hand-filled marts in one in-memory DuckDB connection."""
@@ -141,6 +165,7 @@ class Marts:
             ("enterprise_years", ENTERPRISE_COLUMNS),
             ("store_years", STORE_COLUMNS),
             ("county_years", COUNTY_COLUMNS),
+            ("streamer_years", STREAMER_COLUMNS),
             ("fct_sales", FCT_SALES_COLUMNS),
         ):
             ddl = ", ".join(f"{name} {kind}" for name, kind in columns.items())
@@ -191,6 +216,18 @@ class Marts:
         }
         row.setdefault("gmv", row["net_sales"] + row["refund"])
         self._insert("county_years", COUNTY_COLUMNS, row)
+
+    def streamer(self, streamer_id: str, year: int, net_sales: str, **fields: Any) -> None:
+        row = {
+            **STREAMER_DEFAULTS,
+            "streamer_id": streamer_id,
+            "year": year,
+            "streamer_name": f"主播{streamer_id}",
+            "net_sales": Decimal(net_sales),
+            **fields,
+        }
+        row.setdefault("gmv", row["net_sales"] + row["refund"])
+        self._insert("streamer_years", STREAMER_COLUMNS, row)
 
     def belt_sale(
         self,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import json
 from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
@@ -39,6 +40,17 @@ def hand_rules(
     data["pools"]["county"]["weights"] = {"sales_scale": 1.0}
     data["pools"]["county"]["admission"] = {"sichuan_county": True}
     data["lists"]["goods_bases"]["min_belt_net_sales"] = 150000
+    data["pools"]["store"]["weights"] = {"sales_scale": 1.0}
+    # log_minmax on its own indicator, since sales_scale is minmax here
+    data["indicators"]["sales_log"] = {
+        "title": "带货规模",
+        "columns": ["net_sales"],
+        "direction": "higher",
+        "normalisation": "log_minmax",
+        "missing": "share",
+    }
+    data["pools"]["streamer"]["weights"] = {"sales_log": 0.8, "reach": 0.2}
+    data["pools"]["streamer"]["admission"] = {"registered": True, "min_net_sales": 1000}
     return write_rules(data)
 
 
@@ -88,6 +100,22 @@ def hand_marts(marts: Marts) -> Marts:
     marts.belt_sale(YEAR, "tea", "200000", credit_code="91510100A")
     marts.belt_sale(YEAR, "tea", "100000", credit_code="91510100B")
     _tied_counties(marts)
+    for store_id, net in (
+        ("T1", "500000"),
+        ("T2", "300000"),
+        ("T3", "100000"),
+        ("T4", "20000"),
+        ("T5", "5000"),
+    ):
+        marts.store(store_id, YEAR, net)
+    for streamer_id, net, stores, registered in (
+        ("S1", "999999", 3, True),
+        ("S2", "99999", 1, True),
+        ("S3", "9999", 2, True),
+        ("S4", "500000", 5, False),
+        ("S5", "99", 1, True),
+    ):
+        marts.streamer(streamer_id, YEAR, net, store_count=stores, is_registered=registered)
     return marts
 
 
@@ -159,8 +187,11 @@ def test_admission_failures_record_each_threshold_missed_with_the_value(
         ("91510100D", "leading", "min_net_sales", "100,000.00", "50,000.00"),
         ("91510100F", "leading", "max_refund_rate", "0.5", "0.6000"),
         ("91510100F", "leading", "min_active_months", "3", "2"),
+        ("douyin:S4", "streamer", "registered", "true", "false"),
+        ("douyin:S5", "streamer", "min_net_sales", "1,000.00", "99.00"),
+        ("tmall:T5", "store", "min_net_sales", "10,000.00", "5,000.00"),
     ]
-    assert ranked.not_admitted == 2
+    assert ranked.not_admitted == 5
 
 
 def test_counties_tied_at_the_award_cut_are_both_awarded_and_the_next_ranks_12th(
@@ -256,23 +287,68 @@ def test_a_rerun_that_fails_midway_leaves_the_stored_year_as_it_was(
     assert con.execute(query).fetchall() == before
 
 
-def test_explain_names_indicators_weights_and_admission(
+def test_explain_text_of_one_unit_is_the_hand_checked_golden_text(
     con: duckdb.DuckDBPyConnection, ranked: Any
 ) -> None:
-    explained = explain(con, YEAR, "企业91510100B").to_dict()
-    assert explained["evaluation"]["score"] == "0.642857"
-    assert explained["evaluation"]["grade"] == "良好"
-    assert explained["pool_ranked"] == 3
-    weights = {row["indicator_id"]: row["weight"] for row in explained["indicators"]}
-    assert weights == {"growth": "0.300000", "quality": "0.200000", "sales_scale": "0.500000"}
     text = explain(con, YEAR, "91510100B").to_text()
-    assert "score 0.642857, rank 2 of 3, grade 良好" in text
-    assert "growth: raw -, normalised -, weight 0.300000, effective -" in text
-    failed = explain(con, YEAR, "91510100F").to_dict()
-    assert failed["evaluation"]["admitted"] is False
-    assert [row["threshold"] for row in failed["admission_failures"]] == [
-        "max_refund_rate",
-        "min_active_months",
+    assert text + "\n" == (GOLDEN / "explain_91510100B.txt").read_text(encoding="utf-8")
+
+
+def test_explain_json_of_one_unit_is_the_hand_checked_golden_json(
+    con: duckdb.DuckDBPyConnection, ranked: Any
+) -> None:
+    # By name: an exact unit name finds the unit as its id does.
+    explained = explain(con, YEAR, "企业91510100B").to_dict()
+    expected = json.loads((GOLDEN / "explain_91510100B.json").read_text(encoding="utf-8"))
+    assert explained == expected
+
+
+def test_explain_of_a_unit_not_admitted_lists_each_threshold_missed(
+    con: duckdb.DuckDBPyConnection, ranked: Any
+) -> None:
+    text = explain(con, YEAR, "91510100F").to_text()
+    assert text.splitlines()[1:4] == [
+        "admission: not admitted",
+        "  missed max_refund_rate: required 0.5, actual 0.6000: "
+        "退款率 0.6000 高于上限 0.5 (refund rate above the ceiling)",
+        "  missed min_active_months: required 3, actual 2: "
+        "活跃月数 2 少于 3 (fewer active months than required)",
+    ]
+    assert "score -, rank - of 3 in the pool" in text
+    assert "lists: none" in text
+
+
+def test_every_list_matches_the_hand_computed_golden_file(
+    con: duckdb.DuckDBPyConnection, ranked: Any
+) -> None:
+    with (GOLDEN / "lists_2022.csv").open(encoding="utf-8") as handle:
+        expected = list(csv.DictReader(handle))
+    columns = list(expected[0])
+    rows = con.execute(
+        f"select {', '.join(columns)} from scoring.list_entries "
+        "where year = ? order by table_order, position",
+        [YEAR],
+    ).fetchall()
+    actual = [dict(zip(columns, map(_as_text, row), strict=True)) for row in rows]
+    assert actual == expected
+
+
+def test_streamers_list_holds_registered_streamers_graded_excellent(
+    con: duckdb.DuckDBPyConnection, ranked: Any
+) -> None:
+    table = _table(list_tables(con, YEAR), "streamers")
+    assert table.title == "2022年度优秀带货主播"
+    assert table.frame["unit_id"].to_list() == ["douyin:S1"]
+    assert table.column_titles["unit_name"] == "主播昵称"
+    # log_minmax over ln(10^4)..ln(10^6): S2 at ln(10^5) sits halfway; 0.8 x 0.5 = 0.4.
+    scores = con.execute(
+        "select unit_id, score, grade from scoring.evaluations "
+        "where unit_kind = 'streamer' and score is not null order by unit_id"
+    ).fetchall()
+    assert scores == [
+        ("douyin:S1", Decimal("1.000000"), "优秀"),
+        ("douyin:S2", Decimal("0.400000"), "良好"),
+        ("douyin:S3", Decimal("0.100000"), "合格"),
     ]
 
 
