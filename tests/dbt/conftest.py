@@ -21,6 +21,9 @@ The rows (every amount below is in yuan):
 - Events of 2022: EV1 on Douyin from 03-01 to 03-03; EV2 on every platform
   from 06-01 to 06-18; EV3 for 宜宾 sellers (city 511500) in March; EV4 for
   锦江区 sellers (county 510104) in April.
+- 挂标 (enrolments) of 2022: E1 in EV4 (every platform); E2 in EV1 on Douyin, in
+  EV2 on Douyin only (so M1's Tmall sale does not count), in EV3 on every platform
+  (and again on Douyin, in a later load: redundant); E3 in EV2, without sales.
 """
 
 from __future__ import annotations
@@ -380,6 +383,27 @@ def fill_tiny_warehouse(con: duckdb.DuckDBPyConnection) -> None:
             _place_event("EV3", "宜宾茶节", dt.date(2022, 3, 1), "city", "511500", None),
             _place_event("EV4", "锦江专场", dt.date(2022, 4, 1), "county", "510100", "510104"),
         ],
+    )
+    _insert(
+        con,
+        "enrolments",
+        6,
+        [
+            {"year": 2022, "event_id": event_id, "credit_code": code, "platform": platform}
+            for event_id, code, platform in [
+                ("EV4", E1, None),
+                ("EV1", E2, "douyin"),
+                ("EV2", E2, "douyin"),
+                ("EV3", E2, None),
+                ("EV2", E3, None),
+            ]
+        ],
+    )
+    _insert(
+        con,
+        "enrolments",
+        7,
+        [{"year": 2022, "event_id": "EV3", "credit_code": E2, "platform": "douyin"}],
     )
 
 

@@ -200,10 +200,12 @@ def test_registered_enterprise_without_sales_has_a_zero_row(marts, credit_codes)
 def test_enterprise_products_with_sales_and_events_joined(marts, credit_codes):
     columns = "products_with_sales, gi_products_with_sales, events_joined, city_name"
     # E1: P-001 (GI) nets 37.50 - 3.75 + 40.00 = 73.75. EV1 is Douyin only, EV2
-    # saw no sale, EV3 is for 宜宾 sellers; order B on 04-02 joins 锦江区's EV4.
+    # saw no sale, EV3 is for 宜宾 sellers; order B on 04-02 joins 锦江区's EV4,
+    # in which E1 enrolled.
     assert enterprise_year(marts, credit_codes["E1"], 2022, columns) == (1, 1, 1, "成都市")
-    # E2: P-002 nets 0.00 + 30.00; D1 sold in EV1's and EV3's windows, M1 in EV2's.
-    assert enterprise_year(marts, credit_codes["E2"], 2022, columns) == (1, 0, 3, "宜宾市")
+    # E2: P-002 nets 0.00 + 30.00; D1 sold in EV1's and EV3's windows (enrolled on
+    # Douyin and everywhere); M1 sold in EV2's on Tmall, but E2 enrolled on Douyin only.
+    assert enterprise_year(marts, credit_codes["E2"], 2022, columns) == (1, 0, 2, "宜宾市")
 
 
 def test_store_years_include_unregistered_stores_with_sales(marts):
@@ -217,10 +219,11 @@ def test_store_years_include_unregistered_stores_with_sales(marts):
         ("taobao", "T1", 2021, True, D("200.00"), D("0.0000"), None, None, 1, 0),
         # D1: 100 + 50 + 80 = 230.00, refund 120.00: 0.52173.. -> 0.5217
         ("douyin", "D1", 2022, True, D("230.00"), D("0.5217"), None, None, 2, 2),
-        # D9 has no place: EV1 (anywhere) counts, EV3 (宜宾) does not
-        ("douyin", "D9", 2022, False, D("70.00"), D("0.0000"), None, None, 1, 1),
+        # D9 has no enterprise, so no enrolment: it joins nothing
+        ("douyin", "D9", 2022, False, D("70.00"), D("0.0000"), None, None, 1, 0),
         ("taobao", "T1", 2022, True, D("199.99"), D("0.0501"), D("200.00"), D("-0.0501"), 2, 1),
-        ("tmall", "M1", 2022, True, D("500.00"), D("0.1000"), None, None, 1, 1),
+        # M1 sold on Tmall in EV2, where E2 enrolled on Douyin only
+        ("tmall", "M1", 2022, True, D("500.00"), D("0.1000"), None, None, 1, 0),
     ]
 
 
@@ -346,3 +349,31 @@ def test_event_results_compare_the_window_with_the_days_before(marts):
         # (03-01 falls outside): (60 - 40) / 40 = 0.5.
         ("EV4", 30, D("60.00"), D("60.00"), 1, 1, dt.date(2022, 3, 2), D("40.00"), D("0.5000")),
     ]
+
+
+def test_event_results_count_enrolled_units_and_those_that_sold(marts):
+    found = rows(
+        marts,
+        "select event_id, enrolled_count, joined_count, enrolled_net_sales "
+        "from marts.event_results order by event_id",
+    )
+    assert found == [
+        # E2 on Douyin: D1's 03-01 line, 100.00 refunded in full.
+        ("EV1", 1, 1, D("0.00")),
+        # E2 on Douyin (D1 sold nothing in June; M1's Tmall sale is not enrolled), E3.
+        ("EV2", 2, 0, D("0.00")),
+        # E2 everywhere (its extra Douyin row is redundant): the same D1 line.
+        ("EV3", 1, 1, D("0.00")),
+        # E1 everywhere: order B, 60.00.
+        ("EV4", 1, 1, D("60.00")),
+    ]
+
+
+def test_sale_counts_for_an_event_only_on_a_platform_its_seller_enrolled_on(marts):
+    found = rows(
+        marts,
+        "select event_id, store_id, is_enrolled from marts.event_sales "
+        "where event_id in ('EV1', 'EV2') order by event_id, store_id",
+    )
+    # D9 is in no registry; M1 is E2's Tmall store, E2 enrolled in EV2 on Douyin.
+    assert found == [("EV1", "D1", True), ("EV1", "D9", False), ("EV2", "M1", False)]

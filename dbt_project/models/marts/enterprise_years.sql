@@ -31,10 +31,11 @@ product_years as (
 
 ),
 
+-- an event counts when the enterprise enrolled in it and sold in it
 event_sales as (
 
     select * from {{ ref('event_sales') }}
-    where credit_code is not null
+    where is_enrolled
 
 ),
 

@@ -1,6 +1,7 @@
 -- How each event of the plan did: the sales that count for it (see
 -- event_sales) inside its window, against the same number of days just
--- before the window, under the same platform and place rules.
+-- before the window, under the same platform and place rules; and the
+-- units enrolled in it (挂标), with how many of them sold in it and what.
 
 with
 
@@ -13,6 +14,58 @@ sales as (
 events as (
 
     select * from {{ ref('int_events_deduplicated') }}
+
+),
+
+enrolments as (
+
+    select * from {{ ref('int_enrolments_deduplicated') }}
+
+),
+
+enrolled_event_sales as (
+
+    select * from {{ ref('event_sales') }}
+    where is_enrolled
+
+),
+
+enrolled_units as (
+
+    select
+        year as event_year,
+        event_id,
+        count(distinct credit_code) as enrolled_count
+
+    from enrolments
+    group by year, event_id
+
+),
+
+joined_units as (
+
+    select
+        event_year,
+        event_id,
+        credit_code,
+        sum(gmv) as gmv,
+        sum(net_sales) as net_sales
+
+    from enrolled_event_sales
+    group by event_year, event_id, credit_code
+
+),
+
+joined_totals as (
+
+    select
+        event_year,
+        event_id,
+        sum(case when gmv > 0 then 1 else 0 end) as joined_count,
+        sum(net_sales) as enrolled_net_sales
+
+    from joined_units
+    group by event_year, event_id
 
 ),
 
@@ -109,7 +162,13 @@ event_results as (
         cast(coalesce(baseline_sales.gmv, 0) as decimal(18, 2))
             as baseline_gmv,
         cast(coalesce(baseline_sales.net_sales, 0) as decimal(18, 2))
-            as baseline_net_sales
+            as baseline_net_sales,
+        cast(coalesce(enrolled_units.enrolled_count, 0) as integer)
+            as enrolled_count,
+        cast(coalesce(joined_totals.joined_count, 0) as integer)
+            as joined_count,
+        cast(coalesce(joined_totals.enrolled_net_sales, 0) as decimal(18, 2))
+            as enrolled_net_sales
 
     from baseline_windows as events
     left join window_sales
@@ -120,6 +179,14 @@ event_results as (
         on
             events.event_year = baseline_sales.event_year
             and events.event_id = baseline_sales.event_id
+    left join enrolled_units
+        on
+            events.event_year = enrolled_units.event_year
+            and events.event_id = enrolled_units.event_id
+    left join joined_totals
+        on
+            events.event_year = joined_totals.event_year
+            and events.event_id = joined_totals.event_id
 
 ),
 

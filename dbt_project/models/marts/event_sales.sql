@@ -2,7 +2,9 @@
 -- on one of the event's platforms (an empty list means every platform), by
 -- a seller of the event's place: its county when the plan names one, else
 -- its city, else anywhere. Unattributed sales have no place, so they join
--- only the events that name none.
+-- only the events that name none. is_enrolled: the seller's enterprise
+-- enrolled (挂标) in the event on this platform; sellers without
+-- enrolment data are not enrolled.
 
 with
 
@@ -15,6 +17,12 @@ sales as (
 events as (
 
     select * from {{ ref('int_events_deduplicated') }}
+
+),
+
+enrolments as (
+
+    select * from {{ ref('int_enrolments_deduplicated') }}
 
 ),
 
@@ -36,7 +44,8 @@ event_sales as (
         sales.belt,
         sales.gmv,
         sales.refund,
-        sales.net_sales
+        sales.net_sales,
+        enrolments.credit_code is not null as is_enrolled
 
     from sales
     inner join events
@@ -44,6 +53,16 @@ event_sales as (
             sales.sale_date >= events.start_date
             and sales.sale_date <= events.end_date
             and {{ sale_meets_event('sales', 'events') }}
+    -- at most one enrolment matches (int_enrolments_deduplicated)
+    left join enrolments
+        on
+            events.year = enrolments.year
+            and events.event_id = enrolments.event_id
+            and sales.credit_code = enrolments.credit_code
+            and (
+                enrolments.platform = ''
+                or sales.platform = enrolments.platform
+            )
 
 )
 

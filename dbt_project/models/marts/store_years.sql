@@ -12,9 +12,12 @@ stores as (
 
 ),
 
+-- an event counts when the store's enterprise enrolled in it on the
+-- store's platform and the store sold in it
 event_sales as (
 
     select * from {{ ref('event_sales') }}
+    where is_enrolled
 
 ),
 
