@@ -12,15 +12,32 @@ import logging
 from collections.abc import Iterable
 from pathlib import Path
 
-from ingest.layouts import douyin_orders, sycm_daily, taobao_items, taobao_orders
+from ingest.layouts import (
+    douyin_orders,
+    jd_orders,
+    pinduoduo_orders,
+    standard_template,
+    sycm_daily,
+    taobao_items,
+    taobao_orders,
+)
 from ingest.layouts.base import Field, Layout, Rule
 from warehouse.errors import InputFileError
 
 log = logging.getLogger(__name__)
 
 LAYOUTS: dict[str, Layout] = {
-    module.LAYOUT.name: module.LAYOUT
-    for module in (taobao_orders, taobao_items, douyin_orders, sycm_daily)
+    layout.name: layout
+    for module in (
+        taobao_orders,
+        taobao_items,
+        douyin_orders,
+        sycm_daily,
+        jd_orders,
+        pinduoduo_orders,
+        standard_template,
+    )
+    for layout in module.LAYOUTS
 }
 
 __all__ = ["LAYOUTS", "Field", "Layout", "Rule", "all_headers", "detect_layout"]
@@ -61,9 +78,9 @@ def detect_layout(
     if complete:
         return max(complete, key=lambda item: len(item.columns_in(names)))
     closest = max(
-        candidates,
+        _hint_candidates(candidates, names),
         key=lambda item: (
-            len(item.required) - len(item.missing(names)),
+            item.required_count - len(item.missing(names)),
             -len(item.missing(names)),
         ),
     )
@@ -75,3 +92,17 @@ def detect_layout(
         "export the report with those columns ticked, or pass --layout if it is another "
         "known layout",
     )
+
+
+def _hint_candidates(candidates: list[Layout], headers: list[str]) -> list[Layout]:
+    """The layouts worth naming as closest to a file no layout accepts.
+
+    The standard template serves every platform, so it would be the closest match of
+    many a platform export; it is named only for files that have its 平台 column.
+    """
+    fitting = [
+        item
+        for item in candidates
+        if item.platform_field is None or item.columns_in(headers).get(item.platform_field)
+    ]
+    return fitting or candidates

@@ -160,10 +160,18 @@ class Layout:
     rules: Callable[[frozenset[str]], list[Rule]] = field(default=lambda present: [])
     store_field: str | None = None
     description: str = ""
+    # Groups of field keys of which a file must have at least one (商品编号 or 商品名称).
+    any_of: tuple[tuple[str, ...], ...] = ()
+    # A column naming the platform on each row (the standard template's 平台).
+    platform_field: str | None = None
 
     def __post_init__(self) -> None:
         if self.table not in TARGETS:
             raise ValueError(f"layout {self.name}: unknown raw table {self.table}")
+        keys = {item.key for item in self.fields}
+        unknown = {key for group in self.any_of for key in group} - keys
+        if unknown:
+            raise ValueError(f"layout {self.name}: any_of names unknown fields {sorted(unknown)}")
 
     @property
     def required(self) -> tuple[Field, ...]:
@@ -179,10 +187,24 @@ class Layout:
         found = {item.key: item.header_in(names) for item in self.fields}
         return {key: header for key, header in found.items() if header is not None}
 
+    @property
+    def required_count(self) -> int:
+        """How many requirements a file must meet: required fields plus any_of groups."""
+        return len(self.required) + len(self.any_of)
+
     def missing(self, headers: Iterable[str]) -> list[str]:
-        """The required fields absent from `headers`, each named by its first alias."""
+        """The required fields absent from `headers`, each named by its first alias.
+
+        An any_of group none of whose fields is present is named as `A or B`.
+        """
         names = list(headers)
-        return [item.aliases[0] for item in self.required if item.header_in(names) is None]
+        lacking = [item.aliases[0] for item in self.required if item.header_in(names) is None]
+        by_key = {item.key: item for item in self.fields}
+        for group in self.any_of:
+            members = [by_key[key] for key in group]
+            if all(member.header_in(names) is None for member in members):
+                lacking.append(" or ".join(member.aliases[0] for member in members))
+        return lacking
 
 
 def fill_targets(frame: pl.DataFrame, table: str) -> pl.DataFrame:
@@ -204,3 +226,46 @@ def present_or_null(present: frozenset[str], key: str, dtype: pl.DataType) -> pl
 def map_values(expr: pl.Expr, mapping: Mapping[str, str]) -> pl.Expr:
     """Replace known values by their codes; unknown values become null."""
     return expr.replace_strict(dict(mapping), default=None, return_dtype=pl.String)
+
+
+def share_over_lines(
+    frame: pl.DataFrame, amount: str, weight: str, by: str, out: str
+) -> pl.DataFrame:
+    """Share each group's `amount` over its rows pro rata to `weight`, to the fen.
+
+    Used where an export repeats an order's amount on each of its lines: every row
+    of a group carries the same `amount`, and the shares sum to it exactly (each
+    share rounded half up in fen, the last row of the group in file order takes the
+    remainder). A group whose weights are all zero or empty is shared equally.
+    Arithmetic is on integer fen, never float.
+    """
+    fen = pl.Int128()
+    steps = frame.with_columns(
+        (pl.col(amount) * 100).cast(fen).alias("_amount_fen"),
+        (pl.col(weight) * 100).cast(fen).fill_null(0).alias("_weight_fen"),
+    ).with_columns(
+        pl.col("_weight_fen").sum().over(by).alias("_total_fen"),
+        pl.len().over(by).cast(fen).alias("_lines"),
+        (pl.int_range(pl.len()).over(by) == pl.len().over(by) - 1).alias("_is_last"),
+    )
+    equal = pl.col("_total_fen") == 0
+    line_weight = pl.when(equal).then(pl.lit(1, dtype=fen)).otherwise(pl.col("_weight_fen"))
+    total_weight = pl.when(equal).then(pl.col("_lines")).otherwise(pl.col("_total_fen"))
+    steps = steps.with_columns(
+        ((pl.col("_amount_fen") * line_weight * 2 + total_weight) // (total_weight * 2)).alias(
+            "_share_fen"
+        )
+    ).with_columns(pl.col("_share_fen").sum().over(by).alias("_shared_fen"))
+    remainder = pl.col("_amount_fen") - (pl.col("_shared_fen") - pl.col("_share_fen"))
+    share_fen = pl.when(pl.col("_is_last")).then(remainder).otherwise(pl.col("_share_fen"))
+    return steps.with_columns(
+        (share_fen.cast(pl.Decimal(38, 2)) / 100).cast(MONEY_DTYPE).alias(out)
+    ).drop(
+        "_amount_fen",
+        "_weight_fen",
+        "_total_fen",
+        "_lines",
+        "_is_last",
+        "_share_fen",
+        "_shared_fen",
+    )

@@ -110,3 +110,5 @@ LAYOUT = Layout(
     rules=rules,
     description="Douyin 抖店 订单导出, per 子订单 or per 主订单",
 )
+
+LAYOUTS = (LAYOUT,)

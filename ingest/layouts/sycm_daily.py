@@ -58,3 +58,5 @@ LAYOUT = Layout(
     rules=rules,
     description="生意参谋 商品_全部 product daily report",
 )
+
+LAYOUTS = (LAYOUT,)

@@ -69,3 +69,5 @@ LAYOUT = Layout(
     rules=rules,
     description="Taobao/Tmall 宝贝报表 (ExportOrderDetailList), one row per item line",
 )
+
+LAYOUTS = (LAYOUT,)

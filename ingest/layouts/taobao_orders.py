@@ -101,3 +101,5 @@ LAYOUT = Layout(
     store_field="store_column",
     description="Taobao/Tmall 订单报表 (ExportOrderList), one row per order",
 )
+
+LAYOUTS = (LAYOUT,)

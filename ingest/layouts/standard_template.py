@@ -1,0 +1,184 @@
+"""The programme's own standard template (川货电商节销售数据模板), in two grains.
+
+For platforms without a known export (Kuaishou, 1919, the mini-program, others),
+a clerk fills in the template: Chinese headers, csv (UTF-8 or GBK) or xlsx. The
+blank files and their 填写说明 sheet come from data/templates/make_templates.py.
+
+Required columns: 平台, 店铺ID, 日期, 商品编号 or 商品名称, 支付金额（元）,
+退款金额（元）. Optional: 订单编号, 数量, 买家数, 主播ID, 渠道 (直播/短视频/货架).
+- With 订单编号 the rows are order lines (raw.order_lines): line_id is the row's
+  product key, paid_at is 日期 (a date alone means midnight);
+- without it they are store × product × day rows (raw.daily_sales).
+The product key is 商品编号, else 商品名称.
+
+Money, following DOMAIN.md: the clerk enters what the buyers paid (gmv =
+支付金额（元）, postage included, platform subsidies excluded) and what was paid
+back (refund = 退款金额（元）, empty meaning 0). Identity relied on, checked per
+row: both amounts are not negative, and on an order line refund <= gmv (a day's
+refunds may exceed its sales, as they settle earlier days). 平台 must name one
+platform for the whole file (Chinese name or code, as in the store registry);
+the file's platform itself is resolved by the loader (folder or --platform).
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from ingest.cells import MONEY_DTYPE
+from ingest.layouts.base import Field, Layout, Rule, map_values, present_or_null
+from warehouse.vocab import CHANNELS, PLATFORMS
+
+ORDERS_NAME = "standard_template_orders"
+DAILY_NAME = "standard_template_daily"
+
+PLATFORM = Field("platform", ("平台",), "text", required=True)
+STORE = Field("store_column", ("店铺ID", "店铺Id", "店铺编号"), "id", required=True)
+PRODUCT_CODE = Field("product_code", ("商品编号", "商品ID", "商品id"), "id")
+PRODUCT_NAME = Field("product_name", ("商品名称",), "text")
+GMV = Field("paid_amount", ("支付金额（元）", "支付金额"), "money", required=True)
+REFUND = Field("refund_amount", ("退款金额（元）", "退款金额"), "money", required=True)
+QUANTITY = Field("quantity", ("数量",), "integer")
+STREAMER = Field("streamer_id", ("主播ID", "主播id"), "id")
+CHANNEL = Field("channel_name", ("渠道",), "text")
+
+ORDER_FIELDS = (
+    PLATFORM,
+    STORE,
+    Field("order_id", ("订单编号",), "id", required=True),
+    Field("paid_at", ("日期",), "timestamp", required=True),
+    PRODUCT_CODE,
+    PRODUCT_NAME,
+    GMV,
+    REFUND,
+    QUANTITY,
+    STREAMER,
+    CHANNEL,
+)
+DAILY_FIELDS = (
+    PLATFORM,
+    STORE,
+    Field("sale_date", ("日期",), "date", required=True),
+    PRODUCT_CODE,
+    PRODUCT_NAME,
+    GMV,
+    REFUND,
+    QUANTITY,
+    Field("buyers", ("买家数",), "integer"),
+    STREAMER,
+    CHANNEL,
+)
+PRODUCT_KEY = ("product_code", "product_name")
+CHANNEL_CODES = {name: code for code, name in CHANNELS.items()}
+# Every platform, by Chinese name and by code, to its code.
+PLATFORM_CODES = {**{name: code for code, name in PLATFORMS.items()}, **{c: c for c in PLATFORMS}}
+ZERO = pl.lit(0, dtype=MONEY_DTYPE)
+
+
+def platform_code(expr: pl.Expr) -> pl.Expr:
+    """The platform code a 平台 cell names (天猫 → tmall, tmall → tmall); null if unknown."""
+    return map_values(expr.str.strip_chars(), PLATFORM_CODES)
+
+
+def _common(parsed: pl.DataFrame, present: frozenset[str]) -> dict[str, pl.Expr]:
+    code = present_or_null(present, "product_code", pl.String())
+    name = present_or_null(present, "product_name", pl.String())
+    channel = present_or_null(present, "channel_name", pl.String())
+    return {
+        "product_id": pl.coalesce(code, name),
+        "gmv": pl.col("paid_amount"),
+        "refund": pl.col("refund_amount").fill_null(ZERO),
+        "channel": map_values(channel, CHANNEL_CODES),
+        "platform_code": platform_code(pl.col("platform")),
+        "first_platform": platform_code(pl.col("platform")).drop_nulls().first(),
+        "channel_known": channel.is_null() | channel.is_in(list(CHANNEL_CODES)),
+    }
+
+
+def derive_orders(parsed: pl.DataFrame, present: frozenset[str]) -> pl.DataFrame:
+    common = _common(parsed, present)
+    return parsed.with_columns(**common).with_columns(line_id=pl.col("product_id"))
+
+
+def derive_daily(parsed: pl.DataFrame, present: frozenset[str]) -> pl.DataFrame:
+    return parsed.with_columns(**_common(parsed, present))
+
+
+def _rules(present: frozenset[str], *, order_lines: bool) -> list[Rule]:
+    found = [
+        Rule(
+            "negative_amount",
+            "支付金额（元）, 退款金额（元）",
+            "支付金额（元） or 退款金额（元） is negative",
+            (pl.col("gmv") >= 0) & (pl.col("refund") >= 0),
+        ),
+        Rule(
+            "missing_product",
+            "商品编号, 商品名称",
+            "neither 商品编号 nor 商品名称 is filled in",
+            pl.col("product_id").is_not_null(),
+        ),
+        Rule(
+            "unknown_platform",
+            "平台",
+            "平台 is not one of " + "、".join(PLATFORMS.values()),
+            pl.col("platform_code").is_not_null(),
+        ),
+        Rule(
+            "several_platforms",
+            "平台",
+            "平台 differs from the first row's: a file holds the sales of one store",
+            pl.col("platform_code") == pl.col("first_platform"),
+        ),
+        Rule(
+            "unknown_channel",
+            "渠道",
+            "渠道 is not one of 直播、短视频、货架",
+            pl.col("channel_known"),
+        ),
+    ]
+    if order_lines:
+        found.append(
+            Rule(
+                "refund_above_gmv",
+                "退款金额（元）, 支付金额（元）",
+                "the refund is larger than what the buyer paid",
+                pl.col("refund") <= pl.col("gmv"),
+            )
+        )
+    return found
+
+
+def rules_orders(present: frozenset[str]) -> list[Rule]:
+    return _rules(present, order_lines=True)
+
+
+def rules_daily(present: frozenset[str]) -> list[Rule]:
+    return _rules(present, order_lines=False)
+
+
+ORDERS = Layout(
+    name=ORDERS_NAME,
+    platforms=tuple(PLATFORMS),
+    table="order_lines",
+    fields=ORDER_FIELDS,
+    derive=derive_orders,
+    rules=rules_orders,
+    store_field="store_column",
+    description="川货电商节 standard template, one row per order line (订单编号 given)",
+    any_of=(PRODUCT_KEY,),
+    platform_field="platform",
+)
+DAILY = Layout(
+    name=DAILY_NAME,
+    platforms=tuple(PLATFORMS),
+    table="daily_sales",
+    fields=DAILY_FIELDS,
+    derive=derive_daily,
+    rules=rules_daily,
+    store_field="store_column",
+    description="川货电商节 standard template, one row per store, product and day",
+    any_of=(PRODUCT_KEY,),
+    platform_field="platform",
+)
+
+LAYOUTS = (DAILY, ORDERS)
