@@ -34,7 +34,7 @@ HEADER_SCAN_ROWS = 10
 CSV_SUFFIXES = frozenset({".csv", ".txt"})
 EXCEL_SUFFIXES = frozenset({".xlsx", ".xlsm", ".xls"})
 SOURCE_ROW = "source_row"
-# First cells that mark a total line rather than a sale.
+# Cells that mark a total line rather than a sale (in any column).
 TOTAL_MARKERS: tuple[str, ...] = ("合计", "总计", "总计:", "合计:")
 SKIP_KINDS: tuple[str, ...] = ("blank", "repeated_header", "total")
 
@@ -270,19 +270,20 @@ def _split_rows(path: Path, grid: pl.DataFrame, encoding: str, header_line: int)
     cells = [pl.col(name) for name in names]
     # One concatenation, not a test per column: wide exports (55 columns) made the
     # per-column form the costliest step of reading a small file.
-    is_blank = pl.concat_str([cell.fill_null("") for cell in cells]).str.strip_chars() == ""
+    joined = pl.concat_str([cell.fill_null("") for cell in cells])
+    is_blank = joined.str.strip_chars() == ""
     named = [
         (pl.col(name), normalise_header(raw))
         for name, raw in zip(names, raw_headers, strict=True)
         if normalise_header(raw)
     ]
-    # Normalising every cell is slow; only rows whose first cell could be a header
-    # or a total are normalised and compared (a cheap literal test picks them), and
-    # a file without such rows (the usual case) costs one filter.
+    # Normalising every cell is slow; only rows whose first cell could start a header,
+    # or with a 计 anywhere (a total), are normalised and compared, and a file without
+    # such rows (the usual case) costs one filter.
     first_header = named[0][1] if named else ""
     first = cells[0].fill_null("")
     could_be_header = first.str.contains(first_header, literal=True) if first_header else False
-    could_be_total = first.str.contains("计", literal=True)
+    could_be_total = joined.str.contains("计", literal=True)
     skipped = dict.fromkeys(SKIP_KINDS, 0)
     candidates = body.filter(is_blank | could_be_header | could_be_total)
     if candidates.height == 0:
@@ -291,7 +292,10 @@ def _split_rows(path: Path, grid: pl.DataFrame, encoding: str, header_line: int)
         is_header = pl.all_horizontal(
             [(_normalised_cell(cell) == header).fill_null(False) for cell, header in named]
         )
-        is_total = _normalised_cell(cells[0]).is_in(TOTAL_MARKERS).fill_null(False)
+        # Any cell, not only the first: a seller may have moved the order column.
+        is_total = pl.any_horizontal(
+            [_normalised_cell(cell).is_in(TOTAL_MARKERS).fill_null(False) for cell in cells]
+        )
         kind = (
             pl.when(is_blank)
             .then(pl.lit("blank"))
