@@ -110,9 +110,8 @@ class Comparison:
         for table in self.lists:
             if not table.moves:
                 continue
-            lines.append(
-                f"{table.title} [{table.table_id}]: {table.size_before} -> {table.size_after}"
-            )
+            sizes = f"{table.size_before} -> {table.size_after} entries"
+            lines.append(f"{table.title} [{table.table_id}]: {sizes}")
             for move in table.moves:
                 lines.append(f"  {_move_text(move)}")
         if self.grades:

@@ -279,3 +279,108 @@ def write_rules(tmp_path: Path) -> Callable[[dict[str, Any]], Path]:
         return path
 
     return write
+
+
+# The hand-computed fixture of golden/README.md, shared by the evaluation, compare and
+# determinism tests.
+HAND_YEAR = 2022
+
+
+@pytest.fixture
+def hand_rules(
+    default_rules_data: dict[str, Any], write_rules: Callable[[dict[str, Any]], Path]
+) -> Path:
+    """The shipped rules with the few changes golden/README.md lists."""
+    data = default_rules_data
+    data["indicators"]["sales_scale"]["normalisation"] = "minmax"
+    data["pools"]["leading"]["weights"] = {"sales_scale": 0.5, "growth": 0.3, "quality": 0.2}
+    data["pools"]["leading"]["admission"] = {
+        "sichuan_county": True,
+        "min_net_sales": 100000,
+        "min_active_months": 3,
+        "max_refund_rate": 0.5,
+    }
+    data["pools"]["agency"]["weights"] = {"growth": 1.0}
+    data["pools"]["agency"]["admission"] = {"sichuan_county": True}
+    data["pools"]["county"]["weights"] = {"sales_scale": 1.0}
+    data["pools"]["county"]["admission"] = {"sichuan_county": True}
+    data["lists"]["goods_bases"]["min_belt_net_sales"] = 150000
+    data["pools"]["store"]["weights"] = {"sales_scale": 1.0}
+    # log_minmax on its own indicator, since sales_scale is minmax here
+    data["indicators"]["sales_log"] = {
+        "title": "带货规模",
+        "columns": ["net_sales"],
+        "direction": "higher",
+        "normalisation": "log_minmax",
+        "missing": "share",
+    }
+    data["pools"]["streamer"]["weights"] = {"sales_log": 0.8, "reach": 0.2}
+    data["pools"]["streamer"]["admission"] = {"registered": True, "min_net_sales": 1000}
+    return write_rules(data)
+
+
+def _tied_counties(marts: Marts) -> None:
+    """13 counties; the 10th and 11th sell the same, so they share rank 10."""
+    sales = [
+        "1300",
+        "1200",
+        "1100",
+        "1000",
+        "900",
+        "800",
+        "700",
+        "600",
+        "500",
+        "400",
+        "400",
+        "300",
+        "100",
+    ]
+    for index, amount in enumerate(sales, start=1):
+        marts.county(
+            f"5101{index:02d}",
+            HAND_YEAR,
+            amount,
+            top_product_name=f"产品{index}",
+            top_product_code=f"P{index:02d}",
+            top_product_origin_county_code="510101",
+        )
+
+
+@pytest.fixture
+def hand_marts(marts: Marts) -> Marts:
+    leading = {
+        "91510100A": ("500000", "0.2000", "0.1000", 12),
+        "91510100B": ("300000", None, "0.0500", 12),
+        "91510100C": ("100000", "0.1000", "0.3000", 12),
+        "91510100D": ("50000", "0.1000", "0.1000", 12),
+        "91510100F": ("200000", "0.1000", "0.6000", 2),
+    }
+    for code, (net, growth, refund_rate, months) in leading.items():
+        marts.enterprise(
+            code, HAND_YEAR, net, growth_rate=growth, refund_rate=refund_rate, active_months=months
+        )
+    marts.enterprise("91510100G", HAND_YEAR, "80000", enterprise_type="agency", growth_rate=None)
+    marts.enterprise(
+        "91510100H", HAND_YEAR, "90000", enterprise_type="agency", growth_rate="0.5000"
+    )
+    marts.belt_sale(HAND_YEAR, "tea", "200000", credit_code="91510100A")
+    marts.belt_sale(HAND_YEAR, "tea", "100000", credit_code="91510100B")
+    _tied_counties(marts)
+    for store_id, net in (
+        ("T1", "500000"),
+        ("T2", "300000"),
+        ("T3", "100000"),
+        ("T4", "20000"),
+        ("T5", "5000"),
+    ):
+        marts.store(store_id, HAND_YEAR, net)
+    for streamer_id, net, stores, registered in (
+        ("S1", "999999", 3, True),
+        ("S2", "99999", 1, True),
+        ("S3", "9999", 2, True),
+        ("S4", "500000", 5, False),
+        ("S5", "99", 1, True),
+    ):
+        marts.streamer(streamer_id, HAND_YEAR, net, store_count=stores, is_registered=registered)
+    return marts

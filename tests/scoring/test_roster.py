@@ -171,3 +171,63 @@ def test_new_participant_is_first_year_at_most_three_years_back_and_not_a_demo_u
     # DOMAIN.md: first programme year at most new_participant_years (3) before 2022.
     row = {"first_year": first_year, "is_demonstration": is_demonstration}
     assert is_new_participant(row, 2022, rules_for_year(2022)) is expected
+
+
+@pytest.fixture
+def three_years(marts: Marts) -> Marts:
+    """2020 to 2022, leading pool. 2020: L1 6, D4 5, D5 4, L2 2, so D4 is rank 2 of 4
+    (share 1/4 -> 良好) and D5 rank 3 (share 2/4 -> 合格). D4 (demo) sells only in 2020;
+    D5 (demo) sells below the admission floor in 2021 and 2022."""
+    for year in (2020, 2021, 2022):
+        _unit(marts, "L1", year, 6)
+        _unit(marts, "L2", year, 2)
+    _unit(marts, "D4", 2020, 5, **DEMO)
+    _unit(marts, "D5", 2020, 4, **DEMO)
+    for year in (2021, 2022):
+        marts.enterprise("D5", year, "1000", **DEMO)
+    return marts
+
+
+def test_demo_unit_without_data_two_years_running_is_removed(
+    con: duckdb.DuckDBPyConnection, three_years: Marts
+) -> None:
+    run = rank_year(con, 2022)
+    assert run.earlier_years_evaluated == [2020, 2021]
+    assert _grades(con, 2020)["D4"] == "良好"
+    assert _grades(con, 2021)["D4"] == "较差"
+    assert _grades(con, 2022)["D4"] == "较差"
+    assert _grades(con, 2020)["D5"] == "合格"
+    # 2021 removes nobody: each has one poor year only.
+    assert _ledger(con, 2021) == []
+    assert _ledger(con, 2022) == [
+        ("D4", "removal", "demonstration", "removed", 2023, "2021:较差, 2022:较差"),
+        ("D5", "removal", "demonstration", "removed", 2023, "2021:较差, 2022:较差"),
+    ]
+    reasons = con.execute(
+        "select unit_id, admission_reason from scoring.evaluations "
+        "where year = 2022 and unit_id in ('D4', 'D5') order by unit_id"
+    ).fetchall()
+    assert reasons[0] == ("D4", "2022 年无数据 (no data in 2022)")
+    assert reasons[1][1].startswith("净销售额 1,000.00 元低于门槛 10,000.00 元")
+
+
+def test_re_ranking_an_earlier_year_ranks_the_stored_later_years_again(
+    con: duckdb.DuckDBPyConnection,
+    history: Marts,
+    default_rules_data: dict[str, Any],
+    write_rules: Any,
+) -> None:
+    rank_year(con, 2022)
+    assert [row[0] for row in _ledger(con, 2022)] == ["D1", "D3", "N1"]
+    # A 2021 policy whose rising pool admits nobody: N1 has no 2021 grade any more, so
+    # the 2022 promotion, which read N1's 2021 优秀, must go.
+    data = default_rules_data
+    data["year"], data["version"] = 2021, "2021.2"
+    data["pools"]["rising"]["admission"]["min_net_sales"] = 100_000_000
+    run = rank_year(con, 2021, rules_path=write_rules(data))
+    assert run.later_years_recomputed == [2022]
+    assert _grades(con, 2021)["N1"] is None
+    assert [row[0] for row in _ledger(con, 2022)] == ["D1", "D3"]
+    # 2022 was ranked again by its own rules, not by the file given for 2021.
+    versions = con.execute("select year, rules_version from scoring.runs order by year")
+    assert versions.fetchall() == [(2021, "2021.2"), (2022, "2022.1")]
