@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from decimal import Decimal
+from pathlib import Path
 
 import duckdb
 import openpyxl
@@ -103,3 +104,71 @@ def test_award_workbook_has_a_sheet_per_list_with_amounts_in_wan(demo_run):
         ).fetchone()
     assert first[money_column] == pytest.approx(float(net / Decimal(10_000)), abs=0.005)
     assert isinstance(first[code_column], str) and len(first[code_column]) == 6
+
+
+def _cli(*args: str):
+    return CliRunner().invoke(app, list(args))
+
+
+def test_rank_json_lists_the_county_top10_as_awarded(demo_run):
+    _, db_path, _ = demo_run
+    result = _cli(
+        "rank", "--year", "2022", "--db", str(db_path), "--list", "county_top100", "--json"
+    )
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.output)["county_top100"]["rows"]
+    awarded = [row for row in rows if row["is_awarded"]]
+    assert len(awarded) >= 10
+    assert all(row["rank"] <= 10 for row in awarded)
+    assert [row["rank"] for row in rows] == sorted(row["rank"] for row in rows)
+
+
+def test_explain_names_the_units_score_and_grade(demo_run):
+    _, db_path, _ = demo_run
+    with duckdb.connect(str(db_path), read_only=True) as con:
+        (unit_id,) = con.execute(
+            "select unit_id from scoring.roster_ledger "
+            "where year = 2022 and status_after = 'recommended' order by unit_id limit 1"
+        ).fetchone()
+    result = _cli("explain", unit_id, "--year", "2022", "--db", str(db_path), "--json")
+    assert result.exit_code == 0, result.output
+    explained = json.loads(result.output)
+    assert unit_id in json.dumps(explained, ensure_ascii=False)
+    assert "recommended" in json.dumps(explained, ensure_ascii=False)
+
+
+def test_explain_of_an_unknown_unit_is_a_message_not_a_traceback(demo_run):
+    _, db_path, _ = demo_run
+    result = _cli("explain", "no-such-unit", "--year", "2022", "--db", str(db_path))
+    assert result.exit_code == 7, result.output
+    assert "Traceback" not in result.output
+
+
+def test_status_reports_every_load_kind(demo_run):
+    _, db_path, _ = demo_run
+    result = _cli("status", "--db", str(db_path), "--json")
+    assert result.exit_code == 0, result.output
+    state = json.loads(result.output)
+    assert {row["kind"] for row in state["loads"]} >= {"registry", "plan"}
+    assert state["ranked_years"] == [2020, 2021, 2022]
+
+
+def test_export_and_report_write_their_files(demo_run, tmp_path: Path):
+    _, db_path, _ = demo_run
+    exported = _cli("export", "--year", "2022", "--db", str(db_path), "--out", str(tmp_path))
+    assert exported.exit_code == 0, exported.output
+    assert (tmp_path / "2022年度川货电商节榜单.xlsx").exists()
+    assert (tmp_path / "csv" / "2022_county_top100.csv").exists()
+    reported = _cli("report", "--year", "2022", "--db", str(db_path), "--out", str(tmp_path))
+    assert reported.exit_code == 0, reported.output
+    assert (tmp_path / "2022年度川货电商节数据报告.html").stat().st_size > 100_000
+
+
+def test_ingest_of_an_unreadable_file_exits_2_with_its_name(demo_run, tmp_path: Path):
+    _, db_path, _ = demo_run
+    bad = tmp_path / "ExportOrderList_broken.csv"
+    bad.write_bytes(b"\x00\x01\x02 not an export \xff\xfe")
+    result = _cli("ingest", str(bad), "--db", str(db_path), "--platform", "tmall", "--store", "1")
+    assert result.exit_code == 2, result.output
+    assert "ExportOrderList_broken.csv" in result.output
+    assert "Traceback" not in result.output
