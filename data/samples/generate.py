@@ -9,7 +9,8 @@ Run from the repository root: `python data/samples/generate.py [--out DIR]`.
 
 It must never read the clock or an unseeded random source (two runs give the same bytes),
 never write a real person's data, and never import anything beyond the standard library,
-xlsxwriter and the project's vocabularies and credit-code check.
+xlsxwriter and the project's vocabularies, credit-code check and plan reader (挂标 names
+the events of `data/plans/<year>.yaml`, so the plan is read rather than copied).
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from pathlib import Path
 import xlsxwriter
 
 from ingest.credit_code import check_character
+from ingest.plan import Activity, load_plan, plan_path
 from warehouse.vocab import BELTS, DEMONSTRATION_KINDS, ENTERPRISE_TYPES, PLATFORMS
 
 log = logging.getLogger(__name__)
@@ -1706,6 +1708,76 @@ def write_registries(out: Path, world: World) -> dict[int, dict[str, int]]:
     return counts
 
 
+# 挂标: the share of a unit's fitting events it enrols in, by role. Strong units enrol in
+# most, the weak demonstration units in one at most.
+ENROLMENT_SHARE = {"star": 0.85, "big": 0.85, "gi": 0.6, "weak": 0.0}
+ENROLMENT_SHARE_DEMONSTRATION = 0.6
+ENROLMENT_SHARE_OTHER = 0.35
+
+
+def _fits(activity: Activity, county: County, belts: list[str], platforms: set[str]) -> bool:
+    """Whether a unit could take part: its place, a belt and a platform of the event."""
+    place = activity.place
+    if place.county_code is not None and place.county_code != county.code:
+        return False
+    if place.county_code is None and place.city_code not in (None, county.city_code):
+        return False
+    if activity.belts and not set(activity.belts) & set(belts):
+        return False
+    return not activity.platforms or bool(set(activity.platforms) & platforms)
+
+
+def enrolment_rows(world: World, year: int) -> list[list[str]]:
+    """挂标 of a year with a plan: who enrolled in which event, on which platform if one.
+
+    Drawn from its own seeded source, so adding it left every other sample byte unchanged.
+    """
+    rng = random.Random(f"{SEED}-挂标-{year}")
+    activities = load_plan(plan_path(year)).activities
+    rows = [["年度", "活动编号", "统一社会信用代码", "平台"]]
+    for enterprise in world.enterprises:
+        if not enterprise.in_registry(year):
+            continue
+        platforms = sorted(
+            {s.platform for s in world.stores if s.owners.get(year) == enterprise.credit_code}
+        )
+        county = world.counties[enterprise.county]
+        fitting = [a for a in activities if _fits(a, county, enterprise.belts, set(platforms))]
+        share = ENROLMENT_SHARE.get(
+            enterprise.role,
+            ENROLMENT_SHARE_DEMONSTRATION if enterprise.demo_in(year) else ENROLMENT_SHARE_OTHER,
+        )
+        chosen = [a for a in fitting if rng.random() < share]
+        if enterprise.role == "weak" and fitting:
+            chosen = [fitting[0]]
+        for activity in chosen:
+            shared = [code for code in platforms if code in activity.platforms]
+            on = platforms if not activity.platforms else shared
+            # Most units enrol on all the event's platforms; some name the one they sell on.
+            platform = rng.choice(on) if on and rng.random() < 0.3 else ""
+            rows.append(
+                [
+                    str(year),
+                    activity.id,
+                    enterprise.credit_code,
+                    PLATFORMS[platform] if platform else "",
+                ]
+            )
+    return rows
+
+
+def write_enrolments(out: Path, world: World) -> dict[int, int]:
+    """registries/<year>/挂标.csv for each year with a plan (2022; 2020 and 2021 have none)."""
+    counts = {}
+    for year in YEARS:
+        if not plan_path(year).is_file():
+            continue
+        rows = enrolment_rows(world, year)
+        write_csv(out / "registries" / str(year) / "挂标.csv", rows)
+        counts[year] = len(rows) - 1
+    return counts
+
+
 def write_exports(out: Path, rng: random.Random, world: World, ledger: Ledger) -> int:
     ids = Ids(rng)
     owners = {e.credit_code: e for e in world.enterprises}
@@ -1784,7 +1856,7 @@ def write_readme(
     lines = [
         "# The bundled samples",
         "",
-        "Three years (2020-2022) of a fictional 川货电商节 programme: the four registries and",
+        "Three years (2020-2022) of a fictional 川货电商节 programme: the registries and",
         "the platform exports of its stores, written by `generate.py` from one seed",
         f"(`random.Random({SEED})`). Enterprises, brands, stores, streamers and buyers are",
         "invented (any likeness to a real company is chance); counties (GB/T 2260 codes),",
@@ -1807,6 +1879,9 @@ def write_readme(
         "| `registries/<year>/店铺.csv` | stores and their enterprise that year |",
         "| `registries/<year>/四川好物库.csv` | products, one row per product and platform item |",
         "| `registries/<year>/直播人才库.csv` | Douyin streamers and their agencies |",
+        "| `registries/2022/挂标.csv` | event enrolment: units and the events of the 2022 plan"
+        " they enrolled in (平台 blank = all the event's platforms); 2020 and 2021 have no"
+        " plan, so no 挂标 |",
         "| `inbox/tmall/<store>/`, `inbox/taobao/<store>/` | 订单报表 `ExportOrderList<stamp>.csv`"
         " + 宝贝报表 `ExportOrderDetailList<stamp>.csv`, GBK, one pair per year (per half-year"
         " for big stores) |",
@@ -1822,13 +1897,13 @@ def write_readme(
         "",
         "Registry rows per year:",
         "",
-        "| year | 企业库 | 店铺 | 四川好物库 | 直播人才库 |",
-        "| --- | ---: | ---: | ---: | ---: |",
+        "| year | 企业库 | 店铺 | 四川好物库 | 直播人才库 | 挂标 |",
+        "| --- | ---: | ---: | ---: | ---: | ---: |",
     ]
     for year, count in registry_counts.items():
         lines.append(
             f"| {year} | {count['企业库']} | {count['店铺']} | {count['四川好物库']} | "
-            f"{count['直播人才库']} |"
+            f"{count['直播人才库']} | {count.get('挂标', '–')} |"
         )
     lines += [
         "",
@@ -1920,6 +1995,8 @@ def generate(out: Path) -> dict[str, object]:
     out.mkdir(parents=True, exist_ok=True)
     world = build_world(rng)
     registry_counts = write_registries(out, world)
+    for year, enrolments in write_enrolments(out, world).items():
+        registry_counts[year]["挂标"] = enrolments
     ledger = Ledger()
     files = write_exports(out, rng, world, ledger)
     write_readme(out, world, ledger, registry_counts, files)
