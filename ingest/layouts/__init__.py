@@ -2,8 +2,9 @@
 
 A layout is chosen from the normalised header alone, never by column position:
 every layout whose required columns are all present is a candidate, the one that
-recognises most columns wins. A file no layout accepts is an InputFileError that
-names the closest layout and the required columns the file lacks.
+recognises most columns wins (on a tie, the one with more requirements). A file
+no layout accepts is an InputFileError that names the closest layout and the
+required columns the file lacks.
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 from pathlib import Path
+
+import polars as pl
 
 from ingest.layouts import (
     douyin_orders,
@@ -21,7 +24,7 @@ from ingest.layouts import (
     taobao_items,
     taobao_orders,
 )
-from ingest.layouts.base import Field, Layout, Rule
+from ingest.layouts.base import Field, Layout, Rule, platform_code
 from warehouse.errors import InputFileError
 
 log = logging.getLogger(__name__)
@@ -40,7 +43,15 @@ LAYOUTS: dict[str, Layout] = {
     for layout in module.LAYOUTS
 }
 
-__all__ = ["LAYOUTS", "Field", "Layout", "Rule", "all_headers", "detect_layout"]
+__all__ = [
+    "LAYOUTS",
+    "Field",
+    "Layout",
+    "Rule",
+    "all_headers",
+    "detect_layout",
+    "platform_in_file",
+]
 
 
 def all_headers() -> set[str]:
@@ -76,7 +87,8 @@ def detect_layout(
             )
     complete = [item for item in candidates if not item.missing(names)]
     if complete:
-        return max(complete, key=lambda item: len(item.columns_in(names)))
+        # On a tie the layout with more requirements is the more specific one.
+        return max(complete, key=lambda item: (len(item.columns_in(names)), item.required_count))
     closest = max(
         _hint_candidates(candidates, names),
         key=lambda item: (
@@ -106,3 +118,31 @@ def _hint_candidates(candidates: list[Layout], headers: list[str]) -> list[Layou
         if item.platform_field is None or item.columns_in(headers).get(item.platform_field)
     ]
     return fitting or candidates
+
+
+def platform_in_file(
+    layout: Layout, columns: dict[str, str], frame: pl.DataFrame, path: Path | str
+) -> str | None:
+    """The platform code the layout's platform column names, None if it has no such column.
+
+    For the loader, as one more source of the file's platform beside --platform and
+    the inbox folder. Unknown names are left to the layout's row rules; a file that
+    names two known platforms belongs to no single store and is refused.
+    """
+    if layout.platform_field is None or layout.platform_field not in columns:
+        return None
+    header = columns[layout.platform_field]
+    codes = sorted(
+        frame.select(platform_code(pl.col(header)).alias("code"))
+        .get_column("code")
+        .drop_nulls()
+        .unique()
+        .to_list()
+    )
+    if len(codes) > 1:
+        raise InputFileError(
+            path,
+            f"column {header} names several platforms ({', '.join(codes)})",
+            "a file belongs to one store: fill in one file per store",
+        )
+    return codes[0] if codes else None

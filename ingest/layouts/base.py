@@ -19,6 +19,7 @@ import polars as pl
 
 from ingest import cells
 from ingest.cells import MONEY_DTYPE, normalise_header
+from warehouse.vocab import PLATFORMS
 
 Kind = Literal["id", "text", "money", "integer", "timestamp", "date"]
 
@@ -92,6 +93,11 @@ _PROBLEMS: dict[Kind, tuple[str, str] | None] = {
     "date": ("bad_date", "is not a date"),
 }
 HAS_TEXT = "_has_"
+# Every platform, by Chinese name and by code, to its code (a 平台 cell may hold either).
+PLATFORM_CODES: dict[str, str] = {
+    **{name: code for code, name in PLATFORMS.items()},
+    **{code: code for code in PLATFORMS},
+}
 
 
 @dataclass(frozen=True)
@@ -226,6 +232,11 @@ def present_or_null(present: frozenset[str], key: str, dtype: pl.DataType) -> pl
 def map_values(expr: pl.Expr, mapping: Mapping[str, str]) -> pl.Expr:
     """Replace known values by their codes; unknown values become null."""
     return expr.replace_strict(dict(mapping), default=None, return_dtype=pl.String)
+
+
+def platform_code(expr: pl.Expr) -> pl.Expr:
+    """The platform code a 平台 cell names (天猫 → tmall, tmall → tmall); null if unknown."""
+    return map_values(cells.clean_text(expr), PLATFORM_CODES)
 
 
 def share_over_lines(

@@ -9,6 +9,9 @@ Required columns: 平台, 店铺ID, 日期, 商品编号 or 商品名称, 支付
 - With 订单编号 the rows are order lines (raw.order_lines): line_id is the row's
   product key, paid_at is 日期 (a date alone means midnight);
 - without it they are store × product × day rows (raw.daily_sales).
+Detection is by header, so the grain is the file's: a clerk reporting daily totals
+deletes the 订单编号 column (the 填写说明 sheet says so); an order file whose
+订单编号 cell is empty has that row rejected with the same advice.
 The product key is 商品编号, else 商品名称.
 
 Money, following DOMAIN.md: the clerk enters what the buyers paid (gmv =
@@ -25,7 +28,7 @@ from __future__ import annotations
 import polars as pl
 
 from ingest.cells import MONEY_DTYPE
-from ingest.layouts.base import Field, Layout, Rule, map_values, present_or_null
+from ingest.layouts.base import Field, Layout, Rule, map_values, platform_code, present_or_null
 from warehouse.vocab import CHANNELS, PLATFORMS
 
 ORDERS_NAME = "standard_template_orders"
@@ -68,15 +71,38 @@ DAILY_FIELDS = (
     CHANNEL,
 )
 PRODUCT_KEY = ("product_code", "product_name")
+
+# The blank template's columns, in order: (header, 必填, what a clerk writes there).
+TEMPLATE_COLUMNS: tuple[tuple[str, str, str], ...] = (
+    (
+        "平台",
+        "必填",
+        "销售平台：快手、1919、川货电商节小程序、淘宝、天猫、京东、抖音、拼多多或其他平台；"
+        "一个文件只填一个店铺",
+    ),
+    ("店铺ID", "必填", "平台给店铺的编号，与店铺名录中的店铺ID一致"),
+    ("日期", "必填", "支付日期，北京时间，如 2022-06-01；按订单填写时可写到时分秒"),
+    (
+        "订单编号",
+        "选填",
+        "按订单填写时每行是一笔订单中的一个商品，此列必填；按天汇总填写（每行是一个商品一天的合计）"
+        "时请删除此列",
+    ),
+    (
+        "商品编号",
+        "二选一",
+        "平台商品ID或商家编码，与四川好物库的平台商品ID一致；没有编号时填商品名称",
+    ),
+    ("商品名称", "二选一", "商品名称；商品编号与商品名称至少填一项"),
+    ("数量", "选填", "售出件数，整数"),
+    ("支付金额（元）", "必填", "买家实际支付的金额（含运费，不含平台补贴），单位元，最多两位小数"),
+    ("退款金额（元）", "必填", "已退给买家的金额，单位元；没有退款填 0"),
+    ("买家数", "选填", "按天填写时的支付买家数，整数"),
+    ("主播ID", "选填", "带货主播在平台上的ID，与直播人才库一致"),
+    ("渠道", "选填", "直播、短视频或货架"),
+)
 CHANNEL_CODES = {name: code for code, name in CHANNELS.items()}
-# Every platform, by Chinese name and by code, to its code.
-PLATFORM_CODES = {**{name: code for code, name in PLATFORMS.items()}, **{c: c for c in PLATFORMS}}
 ZERO = pl.lit(0, dtype=MONEY_DTYPE)
-
-
-def platform_code(expr: pl.Expr) -> pl.Expr:
-    """The platform code a 平台 cell names (天猫 → tmall, tmall → tmall); null if unknown."""
-    return map_values(expr.str.strip_chars(), PLATFORM_CODES)
 
 
 def _common(parsed: pl.DataFrame, present: frozenset[str]) -> dict[str, pl.Expr]:
@@ -96,7 +122,8 @@ def _common(parsed: pl.DataFrame, present: frozenset[str]) -> dict[str, pl.Expr]
 
 def derive_orders(parsed: pl.DataFrame, present: frozenset[str]) -> pl.DataFrame:
     common = _common(parsed, present)
-    return parsed.with_columns(**common).with_columns(line_id=pl.col("product_id"))
+    # A row without any product key is rejected by `missing_product`, not as a null key.
+    return parsed.with_columns(**common).with_columns(line_id=pl.col("product_id").fill_null(""))
 
 
 def derive_daily(parsed: pl.DataFrame, present: frozenset[str]) -> pl.DataFrame:
@@ -124,7 +151,7 @@ def _rules(present: frozenset[str], *, order_lines: bool) -> list[Rule]:
             pl.col("platform_code").is_not_null(),
         ),
         Rule(
-            "several_platforms",
+            "platform_differs",
             "平台",
             "平台 differs from the first row's: a file holds the sales of one store",
             pl.col("platform_code") == pl.col("first_platform"),
@@ -137,6 +164,14 @@ def _rules(present: frozenset[str], *, order_lines: bool) -> list[Rule]:
         ),
     ]
     if order_lines:
+        found.append(
+            Rule(
+                "missing_order_id",
+                "订单编号",
+                "订单编号 is empty: fill it in, or for daily totals delete the 订单编号 column",
+                pl.col("order_id").is_not_null(),
+            )
+        )
         found.append(
             Rule(
                 "refund_above_gmv",
