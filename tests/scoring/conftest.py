@@ -347,8 +347,8 @@ def _tied_counties(marts: Marts) -> None:
         )
 
 
-@pytest.fixture
-def hand_marts(marts: Marts) -> Marts:
+def hand_marts_rows(marts: Marts) -> Marts:
+    """Fill `marts` with the fixture's rows (also used on a warehouse file)."""
     leading = {
         "91510100A": ("500000", "0.2000", "0.1000", 12),
         "91510100B": ("300000", None, "0.0500", 12),
@@ -384,3 +384,8 @@ def hand_marts(marts: Marts) -> Marts:
     ):
         marts.streamer(streamer_id, HAND_YEAR, net, store_count=stores, is_registered=registered)
     return marts
+
+
+@pytest.fixture
+def hand_marts(marts: Marts) -> Marts:
+    return hand_marts_rows(marts)

@@ -150,5 +150,5 @@ def _copy_marts(source: duckdb.DuckDBPyConnection, target: duckdb.DuckDBPyConnec
     ).fetchall()
     for (table,) in tables:
         # In reverse order, so that a result relying on insertion order would differ.
-        rows = source.execute(f"select * from marts.{table} order by all desc").to_arrow_table()  # noqa: F841
+        rows = source.sql(f"select * from marts.{table} order by all desc").to_arrow_table()  # noqa: F841
         target.execute(f"create table marts.{table} as select * from rows")

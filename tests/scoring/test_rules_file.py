@@ -104,6 +104,58 @@ BREACHES: list[tuple[str, Callable[[dict[str, Any]], None], str]] = [
         lambda d: d["lists"]["excellent_stores"].update(pools=["shops"]),
         "lists.excellent_stores.pools[0]: 'shops' is not one of",
     ),
+    (
+        "a weight that is not a number",
+        lambda d: d["pools"]["leading"]["weights"].update(sales_scale="much"),
+        "pools.leading.weights.sales_scale: must be a number, got 'much'",
+    ),
+    (
+        "award_top above the list size",
+        lambda d: d["lists"]["county_top100"].update(award_top=101),
+        "lists.county_top100.award_top: 101 is above size 100",
+    ),
+    (
+        "grades not from best to worst",
+        _set_bands([("良好", 0, 0.2), ("优秀", 0.2, 0.5), ("合格", 0.5, 0.8), ("较差", 0.8, 1)]),
+        "grades[1].grade: grades must go from best to worst",
+    ),
+    (
+        "no 较差 band for the roster",
+        _set_bands([("优秀", 0, 0.2), ("良好", 0.2, 0.5), ("合格", 0.5, 1)]),
+        "grades: no 较差 band",
+    ),
+    (
+        "a missing-year grade that is no band",
+        lambda d: d["roster"].update(missing_year_grade="差"),
+        "roster.missing_year_grade: '差' is not one of",
+    ),
+    (
+        "belts on a list ranked by score",
+        lambda d: d["lists"]["county_top100"].update(belts=["tea"]),
+        "lists.county_top100: belts only apply with rank_by: belt_net_sales",
+    ),
+    (
+        "an unknown belt",
+        lambda d: d["lists"]["goods_bases"].update(belts=["tea", "pandas"]),
+        "lists.goods_bases.belts[1]: 'pandas' is not one of",
+    ),
+    (
+        "a new-participant filter on a streamer pool",
+        lambda d: d["pools"]["streamer"].update(new_participant=True),
+        "pools.streamer: only enterprise pools can filter on type or new participant",
+    ),
+    (
+        "a registry threshold on a pool whose mart has no registry flag",
+        lambda d: d["pools"]["store"]["admission"].update(registered=True),
+        "pools.store.admission.registered: store units have no is_registered",
+    ),
+    (
+        "a streamer indicator the mart lacks",
+        lambda d: d["pools"]["streamer"]["weights"].update(sales_scale=0.7, quality=0.1),
+        "pools.streamer.weights.quality: streamer units have no refund_rate",
+    ),
+    ("the streamers list missing", lambda d: d["lists"].pop("streamers"), "lists.streamers"),
+    ("no pool for streamers", lambda d: d["pools"].pop("streamer"), "no pool evaluates streamer"),
 ]
 
 
@@ -149,3 +201,12 @@ def test_a_key_given_twice_is_refused_rather_than_the_last_one_winning(tmp_path:
     )
     with pytest.raises(RulesError, match="key 'year' appears twice"):
         load_rules(path)
+
+
+def test_a_rules_file_that_is_not_yaml_is_refused_with_the_place(tmp_path: Path) -> None:
+    path = tmp_path / "2022.yaml"
+    path.write_text("year: 2022\npools: [unclosed\n", encoding="utf-8")
+    with pytest.raises(RulesError) as caught:
+        load_rules(path)
+    assert caught.value.title.startswith(f"{path}: not valid YAML")
+    assert caught.value.hint == "fix the syntax"
