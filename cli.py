@@ -18,6 +18,7 @@ from typing import Annotated, Any, TypeVar
 import typer
 from rich.console import Console
 from rich.logging import RichHandler
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -25,6 +26,7 @@ import pipeline
 from exports.cells import to_wan
 from warehouse import paths
 from warehouse.errors import ChuanhuoError, ExitCode
+from warehouse.vocab import BELTS, PLATFORMS
 
 app = typer.Typer(
     help="川货电商节 sales warehouse: load platform exports, build marts, rank, export.",
@@ -143,10 +145,12 @@ def render_comparison(comparison: pipeline.Comparison) -> None:
         if not change.moves:
             continue
         grid = Table(
-            title=f"{change.title} [{change.table_id}] {change.size_before} → {change.size_after}",
+            title=escape(
+                f"{change.title} [{change.table_id}] {change.size_before} → {change.size_after}"
+            ),
             title_justify="left",
         )
-        for column in ("变化", "单位名称", "代码", "原排名", "新排名", "名次"):
+        for column in ("变化", "单位名称", "代码", "原排名", "新排名", "名次", "获奖"):
             grid.add_column(
                 column, justify="right" if "排名" in column or column == "名次" else "left"
             )
@@ -159,6 +163,7 @@ def render_comparison(comparison: pipeline.Comparison) -> None:
                 "" if move.rank_before is None else str(move.rank_before),
                 "" if move.rank_after is None else str(move.rank_after),
                 places,
+                f"{'是' if move.awarded_before else '否'} → {'是' if move.awarded_after else '否'}",
             )
         out.print(grid)
     if comparison.grades:
@@ -171,7 +176,7 @@ def render_comparison(comparison: pipeline.Comparison) -> None:
             )
         out.print(grid)
     for decision in comparison.roster:
-        out.print(f"roster {decision.change}: {decision.reason}", highlight=False)
+        out.print(escape(f"roster {decision.change}: {decision.reason}"), highlight=False)
 
 
 def lists_as_json(tables: Sequence[pipeline.ListTable]) -> str:
@@ -466,6 +471,116 @@ def report(
     Example: chuanhuo report --year 2022 --out out
     """
     out.print(str(pipeline.report(db, year, out_dir)))
+
+
+def _names(codes: Sequence[str], vocabulary: dict[str, str]) -> str:
+    return "、".join(vocabulary.get(code, code) for code in codes) or "全部"
+
+
+def _rate(value: Decimal | None) -> str:
+    return "" if value is None else f"{value:+.2%}"
+
+
+EVENT_PLAN_COLUMNS = (
+    "编号",
+    "活动",
+    "时间（原文）",
+    "起止",
+    "地点",
+    "平台",
+    "产业带",
+    "推定",
+    "挂标",
+)
+
+
+def render_events(view: pipeline.EventsView) -> None:
+    """The plan table, the months, the check against the aims, then each event's sales."""
+    plan = Table(title=f"{view.year} 年度活动计划", title_justify="left")
+    for column in EVENT_PLAN_COLUMNS:
+        plan.add_column(column, justify="right" if column == "挂标" else "left")
+    for event in view.events:
+        plan.add_row(
+            event.event_id,
+            event.event_name,
+            event.window_text,
+            f"{event.start_date:%m-%d}..{event.end_date:%m-%d}"
+            + (f" ({event.end_date.year})" if event.end_date.year != view.year else ""),
+            event.place_text or f"({event.place_kind})",
+            _names(event.platforms, PLATFORMS),
+            _names(event.belts, BELTS),
+            "、".join(event.inferred_fields),
+            str(len(event.enrolled)),
+        )
+    out.print(plan)
+    for month in view.months:
+        aim = "*" if month.is_aim else " "
+        shown = ", ".join(month.event_ids) or "—"
+        out.print(f"  {month.month:>2}月{aim} {shown}", highlight=False)
+    out.print("  (* a month the notice aims to fill)")
+    if view.plan_problems is None:
+        err.print(f"[yellow]no plan file for {view.year}: the notice's aims were not checked[/]")
+    elif view.plan_problems:
+        for problem in view.plan_problems:
+            err.print(f"[yellow]plan:[/] {problem}", highlight=False)
+    else:
+        out.print(
+            f"plan meets the notice's aims: {len(view.events)} activities "
+            f"(at least {view.aims_min_activities}), every aimed month has one"
+        )
+    if not view.has_sales:
+        out.print("event sales not built yet: load sales and run chuanhuo build")
+        return
+    results = Table(title="活动成效：活动期与活动前同等天数对比（万元）", title_justify="left")
+    for column in (
+        "编号",
+        "天数",
+        "净销售额",
+        "活动前",
+        "变化",
+        "企业",
+        "店铺",
+        "挂标单位",
+        "挂标且销售",
+        "挂标单位净销售额",
+    ):
+        # numbers are never wrapped or cut; the terminal squeezes the headers instead
+        results.add_column(column, justify="left" if column == "编号" else "right", no_wrap=True)
+    for event in view.events:
+        result = event.result
+        if result is None:
+            continue
+        results.add_row(
+            event.event_id,
+            str(result.window_days),
+            _money(result.net_sales),
+            _money(result.baseline_net_sales),
+            _rate(result.net_sales_change_rate),
+            str(result.enterprise_count),
+            str(result.store_count),
+            str(result.enrolled_count),
+            str(result.joined_count),
+            _money(result.enrolled_net_sales),
+        )
+    out.print(results)
+
+
+@app.command()
+@handles_errors
+def events(
+    year: YearOption,
+    db: DbOption = DEFAULT_DB,
+    as_json: JsonOption = False,
+) -> None:
+    """The year's events: the plan month by month, its check, enrolment and sales.
+
+    Example: chuanhuo events --year 2022
+    """
+    view = pipeline.events(db, year)
+    if as_json:
+        out.print_json(json.dumps(view.to_dict(), ensure_ascii=False))
+    else:
+        render_events(view)
 
 
 @app.command()

@@ -2,9 +2,9 @@
 
 The stored run of a year and a candidate computed with other rules are compared table by
 table (a list overall, one of its categories, one belt): who enters, who leaves, who moves
-and by how many places; then the grades that change and the roster decisions that appear
-or vanish. This module only compares rows it is given: it must never read or write the
-warehouse, nor score anything.
+and by how many places, who gains or loses an award at the same place; then the grades
+that change and the roster decisions that appear or vanish. This module only compares rows
+it is given: it must never read or write the warehouse, nor score anything.
 """
 
 from __future__ import annotations
@@ -21,7 +21,8 @@ log = logging.getLogger(__name__)
 ENTERED = "entered"
 LEFT = "left"
 MOVED = "moved"
-_CHANGE_TITLES = {ENTERED: "进榜", LEFT: "出榜", MOVED: "名次变化"}
+AWARD = "award"
+_CHANGE_TITLES = {ENTERED: "进榜", LEFT: "出榜", MOVED: "名次变化", AWARD: "获奖变化"}
 
 
 @dataclass(frozen=True)
@@ -137,6 +138,9 @@ def _move_text(move: Move) -> str:
         return f"entered {where} at rank {move.rank_after}"
     if move.change == LEFT:
         return f"left {where} (was rank {move.rank_before})"
+    if move.change == AWARD:
+        now = "now awarded" if move.awarded_after else "no longer awarded"
+        return f"award {where} at rank {move.rank_after}: {now}"
     places = move.places or 0
     direction = f"up {places}" if places > 0 else f"down {-places}"
     return f"moved {where} {move.rank_before} -> {move.rank_after} ({direction})"
@@ -158,9 +162,17 @@ def _moves(before: dict[tuple[str, str], Any], after: dict[tuple[str, str], Any]
     moves = []
     for key in sorted(set(before) | set(after)):
         old, new = before.get(key), after.get(key)
-        if old is not None and new is not None and old["rank"] == new["rank"]:
+        if old is None:
+            change = ENTERED
+        elif new is None:
+            change = LEFT
+        elif old["rank"] != new["rank"]:
+            change = MOVED
+        elif bool(old["is_awarded"]) != bool(new["is_awarded"]):
+            # Same place, but the award cut moved over it.
+            change = AWARD
+        else:
             continue
-        change = ENTERED if old is None else LEFT if new is None else MOVED
         shown = new if new is not None else old
         moves.append(
             Move(
@@ -175,7 +187,7 @@ def _moves(before: dict[tuple[str, str], Any], after: dict[tuple[str, str], Any]
             )
         )
     # Entered first, then left, then moved; within each by the rank that matters.
-    order = {ENTERED: 0, LEFT: 1, MOVED: 2}
+    order = {ENTERED: 0, LEFT: 1, MOVED: 2, AWARD: 3}
     return sorted(
         moves,
         key=lambda m: (order[m.change], m.rank_after or m.rank_before or 0, m.unit_id),

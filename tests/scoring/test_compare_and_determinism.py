@@ -3,7 +3,8 @@
 The comparison's expected lines come from golden/README.md's hand computation: with the
 agency pool asking 100,000 of net sales, H (90,000) leaves every table it was in and the
 units below it move up one place; with the streamers list open to 良好, S2 (score 0.4,
-良好) enters at rank 2.
+良好) enters at rank 2; with the county award cut at 12, county 510112 (rank 12) is now
+awarded at the same place.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ def draft_rules(hand_rules: Path, write_rules: Callable[..., Path]) -> Path:
     data["version"] = "2022.2"
     data["pools"]["agency"]["admission"]["min_net_sales"] = 100000
     data["lists"]["streamers"]["min_grade"] = "良好"
+    data["lists"]["county_top100"]["award_top"] = 12
     return write_rules(data, "draft.yaml")
 
 
@@ -46,6 +48,8 @@ def test_compare_names_who_enters_leaves_and_moves_and_the_grades_that_change(
     comparison = compare_rules(con, YEAR, draft_rules)
     assert comparison.to_text().splitlines() == [
         f"2022: rules 2022.2 ({draft_rules}) against the stored run by rules 2022.1",
+        "2022年度百县百品榜 [county_top100]: 13 -> 13 entries",
+        "  award 县510112 (county 510112) at rank 12: now awarded",
         "2022年度四川省电子商务百强 [enterprise_top100]: 4 -> 3 entries",
         "  left 企业91510100H (enterprise 91510100H) (was rank 1)",
         "  moved 企业91510100A (enterprise 91510100A) 2 -> 1 (up 1)",
