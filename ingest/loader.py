@@ -24,7 +24,7 @@ import polars as pl
 
 from ingest import bookkeeping
 from ingest.cells import identifier
-from ingest.layouts import Layout, all_headers, detect_layout
+from ingest.layouts import Layout, all_headers, detect_layout, platform_in_file
 from ingest.reader import SOURCE_ROW, read_table
 from ingest.validate import validate
 from warehouse.errors import ChuanhuoError, InputFileError
@@ -108,6 +108,14 @@ def load_file(
     validated = validate(table, chosen)
     if progress is not None:
         progress("validated", table.rows_read, table.rows_read)
+    column_platform = platform_in_file(chosen, validated.columns, table.frame, source)
+    if column_platform is not None:
+        # The standard template names its platform in a column: a third source.
+        wanted_platform = _agree(
+            source,
+            "platform",
+            [("argument", platform), ("folder", folder_platform), ("column 平台", column_platform)],
+        )
     resolved_platform = _platform(source, chosen, wanted_platform)
     resolved_store = _store(source, chosen, validated.columns, table.frame, store_id, folder_store)
 

@@ -18,9 +18,11 @@ Money, following DOMAIN.md: the clerk enters what the buyers paid (gmv =
 支付金额（元）, postage included, platform subsidies excluded) and what was paid
 back (refund = 退款金额（元）, empty meaning 0). Identity relied on, checked per
 row: both amounts are not negative, and on an order line refund <= gmv (a day's
-refunds may exceed its sales, as they settle earlier days). 平台 must name one
-platform for the whole file (Chinese name or code, as in the store registry);
-the file's platform itself is resolved by the loader (folder or --platform).
+refunds may exceed its sales, as they settle earlier days). 平台 holds a
+platform's Chinese name or code, as in the store registry; a row naming an
+unknown one is rejected. The loader takes the file's platform from this column
+too (platform_in_file), beside the folder and --platform: a file naming two
+platforms, or one the folder contradicts, is refused whole.
 """
 
 from __future__ import annotations
@@ -115,7 +117,6 @@ def _common(parsed: pl.DataFrame, present: frozenset[str]) -> dict[str, pl.Expr]
         "refund": pl.col("refund_amount").fill_null(ZERO),
         "channel": map_values(channel, CHANNEL_CODES),
         "platform_code": platform_code(pl.col("platform")),
-        "first_platform": platform_code(pl.col("platform")).drop_nulls().first(),
         "channel_known": channel.is_null() | channel.is_in(list(CHANNEL_CODES)),
     }
 
@@ -134,8 +135,8 @@ def _rules(present: frozenset[str], *, order_lines: bool) -> list[Rule]:
     found = [
         Rule(
             "negative_amount",
-            "支付金额（元）, 退款金额（元）",
-            "支付金额（元） or 退款金额（元） is negative",
+            "支付金额(元), 退款金额(元)",
+            "支付金额(元) or 退款金额(元) is negative",
             (pl.col("gmv") >= 0) & (pl.col("refund") >= 0),
         ),
         Rule(
@@ -149,12 +150,6 @@ def _rules(present: frozenset[str], *, order_lines: bool) -> list[Rule]:
             "平台",
             "平台 is not one of " + "、".join(PLATFORMS.values()),
             pl.col("platform_code").is_not_null(),
-        ),
-        Rule(
-            "platform_differs",
-            "平台",
-            "平台 differs from the first row's: a file holds the sales of one store",
-            pl.col("platform_code") == pl.col("first_platform"),
         ),
         Rule(
             "unknown_channel",
@@ -175,7 +170,7 @@ def _rules(present: frozenset[str], *, order_lines: bool) -> list[Rule]:
         found.append(
             Rule(
                 "refund_above_gmv",
-                "退款金额（元）, 支付金额（元）",
+                "退款金额(元), 支付金额(元)",
                 "the refund is larger than what the buyer paid",
                 pl.col("refund") <= pl.col("gmv"),
             )

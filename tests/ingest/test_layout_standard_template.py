@@ -100,12 +100,12 @@ def test_each_broken_template_row_is_rejected_with_its_reason_and_row_number(
         "select source_row, column_name, reason_code from raw.rejected_rows order by source_row"
     ).fetchall()
     assert rejects == [
-        (2, "退款金额（元）, 支付金额（元）", "refund_above_gmv"),
+        (2, "退款金额(元), 支付金额(元)", "refund_above_gmv"),
         (3, "订单编号", "missing_value"),
         (4, "商品编号, 商品名称", "missing_product"),
-        (5, "平台", "platform_differs"),
+        (5, "支付金额(元)", "bad_amount"),
         (6, "渠道", "unknown_channel"),
-        (8, "支付金额（元）, 退款金额（元）", "negative_amount"),
+        (8, "支付金额(元), 退款金额(元)", "negative_amount"),
         (9, "平台", "unknown_platform"),
     ]
     reason = con.execute("select reason from raw.rejected_rows where source_row = 3").fetchall()
@@ -246,3 +246,32 @@ def test_template_script_writes_the_committed_csv_again(
     assert written.read_bytes() == BLANK_CSV.read_bytes()
     again = make_templates.write_xlsx(tmp_path / "blank.xlsx")
     assert again.read_bytes() == BLANK_XLSX.read_bytes()
+
+
+def test_template_platform_column_names_the_platform_when_no_folder_does(
+    con: duckdb.DuckDBPyConnection, fixture_file: Fixture
+) -> None:
+    result = load_file(con, fixture_file(ORDERS))
+    assert (result.platform, result.store_id, result.rows_loaded) == ("kuaishou", "ks1", 4)
+
+
+def test_template_naming_two_platforms_is_refused_whole(
+    con: duckdb.DuckDBPyConnection, write_csv: WriteCsv
+) -> None:
+    path = write_csv(
+        "two.csv",
+        [
+            "平台,店铺ID,日期,商品编号,支付金额（元）,退款金额（元）",
+            "快手,ks1,2022-06-01,P1,10.00,0",
+            "天猫,ks1,2022-06-01,P2,10.00,0",
+        ],
+    )
+    with pytest.raises(InputFileError, match="names several platforms"):
+        load_file(con, path)
+
+
+def test_template_platform_column_that_disagrees_with_the_folder_is_refused(
+    con: duckdb.DuckDBPyConnection, fixture_file: Fixture, inbox: Inbox
+) -> None:
+    with pytest.raises(InputFileError, match="column 平台 says 'kuaishou'"):
+        load_file(con, inbox(fixture_file(ORDERS), "douyin", "ks1"))
