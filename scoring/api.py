@@ -122,7 +122,8 @@ class Explanation:
         for entry in self.list_entries:
             awarded = ", awarded" if entry["is_awarded"] else ""
             lines.append(
-                f"list {entry['category_title']} [{entry['list_id']}.{entry['category']}]: "
+                # Parentheses, not brackets: a terminal with markup would eat [list.category].
+                f"list {entry['category_title']} ({entry['list_id']}.{entry['category']}): "
                 f"rank {entry['rank']} of {entry['table_entries']}{awarded}"
             )
         if self.evaluation["unit_kind"] == "enterprise" and not self.roster:
