@@ -38,6 +38,12 @@
     plain string operators, which every engine has.
 #}
 {% macro is_listed(code_expression, list_expression) -%}
+    {{ return(adapter.dispatch('is_listed')(
+        code_expression, list_expression
+    )) }}
+{%- endmacro %}
+
+{% macro default__is_listed(code_expression, list_expression) -%}
     (
         ',' || replace({{ list_expression }}, ' ', '') || ','
     ) like ('%,' || {{ code_expression }} || ',%')
@@ -89,17 +95,52 @@
 
 {# An expression as text: the engine's string type (varchar, string). #}
 {% macro as_text(expression) -%}
+    {{ return(adapter.dispatch('as_text')(expression)) }}
+{%- endmacro %}
+
+{% macro default__as_text(expression) -%}
     cast({{ expression }} as {{ dbt.type_string() }})
 {%- endmacro %}
 
 
 {# Days from start_date to end_date, by dbt's cross-engine datediff. #}
 {% macro days_between(start_date, end_date) -%}
+    {{ return(adapter.dispatch('days_between')(start_date, end_date)) }}
+{%- endmacro %}
+
+{% macro default__days_between(start_date, end_date) -%}
     {{ dbt.datediff(start_date, end_date, 'day') }}
 {%- endmacro %}
 
 
 {# A date moved by a number of days (an expression or a literal), as a date. #}
 {% macro add_days(date_expression, days) -%}
+    {{ return(adapter.dispatch('add_days')(date_expression, days)) }}
+{%- endmacro %}
+
+{% macro default__add_days(date_expression, days) -%}
     cast({{ dbt.dateadd('day', days, date_expression) }} as date)
+{%- endmacro %}
+
+
+{#
+    Months from one month start to another (both first days of a month),
+    by dbt's cross-engine datediff.
+#}
+{% macro months_between(start_month, end_month) -%}
+    {{ return(adapter.dispatch('months_between')(start_month, end_month)) }}
+{%- endmacro %}
+
+{% macro default__months_between(start_month, end_month) -%}
+    {{ dbt.datediff(start_month, end_month, 'month') }}
+{%- endmacro %}
+
+
+{# A date moved by a number of months (an expression or a literal). #}
+{% macro add_months(date_expression, months) -%}
+    {{ return(adapter.dispatch('add_months')(date_expression, months)) }}
+{%- endmacro %}
+
+{% macro default__add_months(date_expression, months) -%}
+    cast({{ dbt.dateadd('month', months, date_expression) }} as date)
 {%- endmacro %}
