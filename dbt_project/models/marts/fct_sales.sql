@@ -63,7 +63,11 @@ attributed_sales as (
             as net_sales,
         cast(dated_sales.quantity as bigint) as quantity,
         dated_sales.source_grain,
-        coalesce(stores.is_attributed, false) as is_attributed
+        coalesce(stores.is_attributed, false) as is_attributed,
+        case
+            when stores.store_id is null then 'unknown_store'
+            else stores.attribution_gap
+        end as attribution_gap
 
     from dated_sales
     left join stores
