@@ -1,4 +1,4 @@
-"""Building the marts: `dbt build` on the project in dbt_project/, run in-process.
+"""Building the marts (`dbt build`) and their lineage docs, on dbt_project/, in-process.
 
 The warehouse file is handed to dbt through CHUANHUO_DB (profiles.yml reads it)
 for the duration of one call; dbt's target and log folders live in a temporary
@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import os
+import shutil
 import tempfile
 import time
 from collections.abc import Iterator
@@ -117,9 +118,61 @@ def build_marts(
     return summary
 
 
+# What `dbt docs generate` writes that the docs site needs: the page and its data.
+DOCS_FILES = ("index.html", "catalog.json", "manifest.json", "static_index.html")
+
+
+def generate_docs(db_path: Path | str, out_dir: Path | str, *, wait_seconds: float = 0.0) -> Path:
+    """Write the project's lineage docs for the warehouse at `db_path` into `out_dir`.
+
+    Runs `dbt docs generate` (compiling the models and reading the catalog of
+    the built tables) and copies index.html, catalog.json, manifest.json and
+    static_index.html (the three in one page) to `out_dir`. Nothing is
+    fetched from the network: dbt bundles the page. Returns the path of
+    index.html. Raises BuildError when dbt cannot generate them.
+    """
+    path = Path(db_path).resolve()
+    if not path.exists():
+        raise NoDataError(
+            f"no warehouse at {path}",
+            "load some files and build the marts first (chuanhuo build)",
+        )
+    open_warehouse(path, wait_seconds=wait_seconds).close()
+    target = Path(out_dir)
+    with tempfile.TemporaryDirectory(prefix="chuanhuo-docs-") as work_dir:
+        args = ["docs", "generate", "--static", *_common_args(Path(work_dir))]
+        log.info("generating lineage docs of %s into %s", path, target)
+        with _env_var(DB_ENV_VAR, str(path)), _env_var("DO_NOT_TRACK", "1"):
+            try:
+                outcome = _invoke(args)
+            finally:
+                _release_warehouse()
+        if outcome.exception is not None or not outcome.success:
+            reason = outcome.exception or "see the dbt project's logs"
+            raise BuildError(
+                f"dbt could not generate the docs: {reason}",
+                f"build the marts first (chuanhuo build), then check {DBT_PROJECT_DIR}",
+            )
+        target.mkdir(parents=True, exist_ok=True)
+        for name in DOCS_FILES:
+            shutil.copy2(Path(work_dir) / "target" / name, target / name)
+    log.info("wrote lineage docs: %s", ", ".join(DOCS_FILES))
+    return target / "index.html"
+
+
 def _build_args(work_dir: Path, *, select: str | None, full_refresh: bool) -> list[str]:
-    args = [
-        "build",
+    args = ["build", *_common_args(work_dir)]
+    if select:
+        # Only the tests whose every parent is selected or upstream of the
+        # selection: a partial build must not test models it did not build.
+        args += ["--select", select, "--indirect-selection", "buildable"]
+    if full_refresh:
+        args.append("--full-refresh")
+    return args
+
+
+def _common_args(work_dir: Path) -> list[str]:
+    return [
         "--project-dir",
         str(DBT_PROJECT_DIR),
         "--profiles-dir",
@@ -138,13 +191,6 @@ def _build_args(work_dir: Path, *, select: str | None, full_refresh: bool) -> li
         "--no-send-anonymous-usage-stats",
         "--no-version-check",
     ]
-    if select:
-        # Only the tests whose every parent is selected or upstream of the
-        # selection: a partial build must not test models it did not build.
-        args += ["--select", select, "--indirect-selection", "buildable"]
-    if full_refresh:
-        args.append("--full-refresh")
-    return args
 
 
 def _invoke(args: list[str]) -> Any:

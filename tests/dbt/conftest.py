@@ -1,4 +1,4 @@
-"""A tiny warehouse, built once per test module: a few hand-made raw rows, then the marts.
+"""A tiny warehouse, built once per test session: a few hand-made raw rows, then the marts.
 
 The rows (every amount below is in yuan):
 
@@ -407,9 +407,12 @@ def fill_tiny_warehouse(con: duckdb.DuckDBPyConnection) -> None:
     )
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def built_warehouse(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, BuildSummary]:
-    """The tiny warehouse with its marts built; one dbt build per test module."""
+    """The tiny warehouse with its marts built, once for the whole tests/dbt folder.
+
+    Tests only read it; each module opens (and closes) its own connection.
+    """
     db_path = tmp_path_factory.mktemp("tiny") / "tiny.duckdb"
     with warehouse(db_path) as con:
         fill_tiny_warehouse(con)
