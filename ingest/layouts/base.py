@@ -235,8 +235,11 @@ def map_values(expr: pl.Expr, mapping: Mapping[str, str]) -> pl.Expr:
 
 
 def platform_code(expr: pl.Expr) -> pl.Expr:
-    """The platform code a 平台 cell names (天猫 → tmall, tmall → tmall); null if unknown."""
-    return map_values(cells.clean_text(expr), PLATFORM_CODES)
+    """The platform code a 平台 cell names (天猫 → tmall, tmall → tmall); null if unknown.
+
+    Read as an identifier so that 1919 typed into Excel (read back as `1919.0`) is 1919.
+    """
+    return map_values(cells.identifier(expr), PLATFORM_CODES)
 
 
 def share_over_lines(
