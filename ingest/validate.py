@@ -85,16 +85,23 @@ def _parse_failures(
     parsed: pl.DataFrame, text: pl.DataFrame, fields: list[Field], columns: dict[str, str]
 ) -> pl.DataFrame:
     """Cells that held text their kind cannot read; the message quotes the original cell."""
+    problems = [
+        (order, item, problem)
+        for order, item in enumerate(fields)
+        if (problem := item.problem()) is not None
+    ]
+    if not problems:
+        return _concat_failures([])
+    # One pass counts every kind of bad cell; a clean file (the usual case) stops here.
+    counts = parsed.select(
+        [problem[1].sum().alias(str(order)) for order, _, problem in problems]
+    ).row(0)
     parts = []
-    for order, item in enumerate(fields):
-        problem = item.problem()
-        if problem is None:
+    for (order, item, (code, is_bad, message)), count in zip(problems, counts, strict=True):
+        if not count:
             continue
-        code, is_bad, message = problem
         header = columns[item.key]
         rows = parsed.filter(is_bad).select(_ROW)
-        if rows.height == 0:
-            continue
         bad = rows.join(text.select(_ROW, item.key), on=_ROW, how="left").select(
             pl.col(_ROW),
             pl.lit(order, dtype=pl.Int32).alias("_order"),
@@ -124,6 +131,17 @@ def _contract_failures(
     """Failures of the raw table's not-null columns and the layout's rules, via pandera."""
     required = REQUIRED_TARGETS[layout.table]
     rules = layout.rules(present)
+    # One pass over the rows first: pandera's per-check passes (and its report of every
+    # failure case) are only worth their cost when something fails.
+    breaks = derived.select(
+        pl.any_horizontal(
+            pl.lit(False),
+            *[pl.col(name).is_null().any() for name in required if name in derived.columns],
+            *[(~rule.holds.fill_null(True)).any() for rule in rules],
+        )
+    ).item()
+    if not breaks and set(required) <= set(derived.columns):
+        return _concat_failures([])
     schema = pa.DataFrameSchema(
         {name: pa.Column(nullable=False) for name in required},
         checks=[_row_check(f"{index}:{rule.code}", rule.holds) for index, rule in enumerate(rules)],
