@@ -544,8 +544,13 @@ def render_events(view: pipeline.EventsView) -> None:
         "挂标且销售",
         "挂标单位净销售额",
     ):
-        # numbers are never wrapped or cut; the terminal squeezes the headers instead
-        results.add_column(column, justify="left" if column == "编号" else "right", no_wrap=True)
+        # a rate like +366.67% is never cut; the wide headers wrap instead
+        results.add_column(
+            column,
+            justify="left" if column == "编号" else "right",
+            no_wrap=column == "变化",
+            min_width=9 if column == "变化" else None,
+        )
     for event in view.events:
         result = event.result
         if result is None:

@@ -11,6 +11,7 @@ import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from exports.events import EventsView, events_view
 from exports.report import write_report
 from exports.tables import write_tables
 from exports.workbook import write_workbook
@@ -171,6 +172,12 @@ def report(db_path: Path, year: int, out_dir: Path) -> Path:
     """Write the year's self-contained HTML report (charts inlined, opens offline)."""
     with warehouse(db_path, read_only=True) as con:
         return write_report(con, year, out_dir / f"{year}年度川货电商节数据报告.html")
+
+
+def events(db_path: Path, year: int) -> EventsView:
+    """The year's plan month by month, its check, and (once built) how each event did."""
+    with warehouse(db_path, read_only=True) as con:
+        return events_view(con, year)
 
 
 def status(db_path: Path) -> WarehouseStatus:
