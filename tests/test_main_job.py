@@ -107,7 +107,8 @@ def test_award_workbook_has_a_sheet_per_list_with_amounts_in_wan(demo_run):
 
 
 def _cli(*args: str):
-    return CliRunner().invoke(app, list(args))
+    # a wide terminal, so that rich does not wrap a file name across lines
+    return CliRunner().invoke(app, list(args), env={"COLUMNS": "250"})
 
 
 def test_rank_json_lists_the_county_top10_as_awarded(demo_run):
