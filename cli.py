@@ -383,6 +383,19 @@ def build(
 
 @app.command()
 @handles_errors
+def docs(
+    db: DbOption = DEFAULT_DB,
+    out_dir: Annotated[Path, typer.Option("--out", help="Folder for the site.")] = Path("out/docs"),
+) -> None:
+    """Write the marts' lineage and column docs (dbt docs) as a static site, offline.
+
+    Example: chuanhuo docs --out out/docs
+    """
+    out.print(str(pipeline.docs(db, out_dir)))
+
+
+@app.command()
+@handles_errors
 def rank(
     year: YearOption,
     db: DbOption = DEFAULT_DB,

@@ -31,7 +31,7 @@ from scoring.api import (
 )
 from warehouse import paths
 from warehouse.db import warehouse
-from warehouse.dbt import BuildSummary, build_marts
+from warehouse.dbt import BuildSummary, build_marts, generate_docs
 from warehouse.status import WarehouseStatus, warehouse_status
 
 log = logging.getLogger(__name__)
@@ -130,6 +130,11 @@ def load_reference_data(
 def build(db_path: Path, *, full_refresh: bool = False) -> BuildSummary:
     """Build and test the dbt marts over what is loaded."""
     return build_marts(db_path, full_refresh=full_refresh)
+
+
+def docs(db_path: Path, out_dir: Path) -> Path:
+    """Write dbt's lineage and column docs as a static site (no network needed)."""
+    return generate_docs(db_path, out_dir)
 
 
 def rank(
