@@ -117,13 +117,14 @@ def load_reference_data(
     plans_dir: Path = paths.PLANS_DIR,
     wait_seconds: float = 0.0,
 ) -> IngestReport:
-    """Load registries (when a folder is given) and every annual plan file."""
+    """Load every annual plan file, then the registries (when a folder is given)."""
     report = IngestReport()
     with warehouse(db_path, wait_seconds=wait_seconds) as con:
-        if registries_dir is not None:
-            report.results.extend(load_registries(con, registries_dir))
+        # Plans first: the 挂标 registry names events of the year's plan.
         for plan_file in sorted(plans_dir.glob("*.yaml")):
             load_plan_into(con, load_plan(plan_file))
+        if registries_dir is not None:
+            report.results.extend(load_registries(con, registries_dir))
     return report
 
 
