@@ -22,10 +22,20 @@ from typing import Literal
 import duckdb
 import polars as pl
 
-from ingest import bookkeeping
+from ingest import bookkeeping, reader
 from ingest.cells import identifier
 from ingest.layouts import Layout, all_headers, detect_layout, platform_in_file
-from ingest.reader import SOURCE_ROW, read_table
+from ingest.layouts.base import NATURAL_KEYS
+from ingest.reader import (
+    CSV_SUFFIXES,
+    SKIP_KINDS,
+    SOURCE_ROW,
+    RawTable,
+    ScannedFile,
+    read_batches,
+    read_table,
+    scan_file,
+)
 from ingest.validate import validate
 from warehouse.errors import ChuanhuoError, InputFileError
 from warehouse.vocab import PLATFORMS
@@ -36,11 +46,9 @@ KIND = "platform_export"
 NO_STORE = frozenset({"", "0"})
 
 Status = Literal["loaded", "duplicate", "failed"]
-# Rows written per insert: a progress step, and the bound on one statement's size.
-INSERT_CHUNK_ROWS = 250_000
-
-# Called as progress(stage, done, total): stage is "read", "validated" or "inserted";
-# done and total count data rows. Library code never draws; the CLI does.
+# Called as progress(stage, done, total) after each batch of a file with stage "loaded"
+# (total is estimated from the file's size until the end), then once with "done".
+# Library code never draws; the CLI does.
 Progress = Callable[[str, int, int], None]
 
 
@@ -74,23 +82,17 @@ def load_file(
     """Load one platform export; a file whose bytes were loaded before is a no-op.
 
     Everything the file writes (rows, rejected rows, its raw.loads row) is in one
-    transaction: a crash or kill at any point leaves none of it.
+    transaction: a crash or kill at any point leaves none of it. A CSV bigger than
+    reader.STREAM_BYTES is read, validated and inserted a batch at a time, so memory
+    is bounded by a batch, not by the file.
     """
     source = Path(path)
     if platform is not None and platform not in PLATFORMS:
         raise InputFileError(
             source, f"unknown platform {platform!r}", "platforms: " + ", ".join(PLATFORMS)
         )
-    try:
-        # Read once: the same bytes are hashed and parsed.
-        data = source.read_bytes()
-    except OSError as error:
-        raise InputFileError(
-            source,
-            f"cannot be read ({error.strerror or error})",
-            "check that the file exists, is complete and is readable",
-        ) from None
-    content_hash = hashlib.sha256(data).hexdigest()
+    data, scanned = _hash_or_scan(source)
+    content_hash = hashlib.sha256(data).hexdigest() if scanned is None else scanned.content_hash
     earlier = bookkeeping.already_loaded(con, content_hash)
     if earlier is not None:
         log.info("skipped %s: same content as load %d", source.name, earlier)
@@ -100,41 +102,54 @@ def load_file(
     wanted_platform = _agree(
         source, "platform", [("argument", platform), ("folder", folder_platform)]
     )
-    table = read_table(source, all_headers(), data=data)
-    del data
-    if progress is not None:
-        progress("read", table.rows_read, table.rows_read)
-    chosen = detect_layout(table.headers, source, layout=layout, platform=wanted_platform)
-    validated = validate(table, chosen)
-    if progress is not None:
-        progress("validated", table.rows_read, table.rows_read)
-    column_platform = platform_in_file(chosen, validated.columns, table.frame, source)
-    if column_platform is not None:
-        # The standard template names its platform in a column: a third source.
-        wanted_platform = _agree(
-            source,
-            "platform",
-            [("argument", platform), ("folder", folder_platform), ("column 平台", column_platform)],
-        )
-    resolved_platform = _platform(source, chosen, wanted_platform)
-    resolved_store = _store(source, chosen, validated.columns, table.frame, store_id, folder_store)
+    tables: Iterable[RawTable]
+    if scanned is None:
+        whole = read_table(source, all_headers(), data=data)
+        del data
+        tables, headers, encoding, estimated = [whole], whole.headers, whole.encoding, 0
+    else:
+        batches = read_batches(source, all_headers(), scanned)
+        tables, headers, encoding = batches, batches.headers, batches.encoding
+        estimated = batches.estimated_rows
+    chosen = detect_layout(headers, source, layout=layout, platform=wanted_platform)
 
-    rows_loaded = validated.rows.height
-    rows_rejected = validated.rejects.height
+    counts = _Counts()
+    identity: tuple[str, str] | None = None
     con.begin()
     try:
         load_id = bookkeeping.next_load_id(con)
-        _insert_rows(
-            con,
-            chosen,
-            validated.rows,
-            load_id,
-            source,
-            resolved_platform,
-            resolved_store,
-            progress,
-        )
-        bookkeeping.record_rejects(con, load_id, source.name, validated.rejects)
+        for table in tables:
+            validated = validate(table, chosen)
+            identity = _identity(
+                source,
+                chosen,
+                validated.columns,
+                table.frame,
+                identity,
+                (platform, folder_platform, wanted_platform),
+                (store_id, folder_store),
+            )
+            _insert_rows(con, chosen, validated.rows, load_id, source, *identity)
+            bookkeeping.record_rejects(con, load_id, source.name, validated.rejects)
+            counts.add(table, validated.rows.height, validated.rejects.height)
+            if progress is not None:
+                progress("loaded", counts.read, max(estimated, counts.read))
+        if identity is None:
+            # A big file with a header and no rows: still one store's (empty) export.
+            identity = _identity(
+                source,
+                chosen,
+                {},
+                pl.DataFrame(),
+                None,
+                (platform, folder_platform, wanted_platform),
+                (store_id, folder_store),
+            )
+        if scanned is not None:
+            later = _reject_later_copies(con, chosen, load_id, source)
+            counts.loaded -= later
+            counts.rejected += later
+        resolved_platform, resolved_store = identity
         bookkeeping.record_load(
             con,
             load_id=load_id,
@@ -144,17 +159,19 @@ def load_file(
             layout=chosen.name,
             platform=resolved_platform,
             store_id=resolved_store,
-            encoding=table.encoding,
-            rows_read=table.rows_read,
-            rows_loaded=rows_loaded,
-            rows_rejected=rows_rejected,
-            rows_skipped=table.rows_skipped,
-            skipped_detail=table.skipped,
+            encoding=encoding,
+            rows_read=counts.read,
+            rows_loaded=counts.loaded,
+            rows_rejected=counts.rejected,
+            rows_skipped=sum(counts.skipped.values()),
+            skipped_detail=counts.skipped,
         )
         con.commit()
     except BaseException:
         con.rollback()
         raise
+    if progress is not None:
+        progress("done", counts.read, counts.read)
     log.info(
         "loaded %s as load %d (%s, %s/%s): %d rows read, %d loaded, %d rejected, %d skipped",
         source.name,
@@ -162,16 +179,16 @@ def load_file(
         chosen.name,
         resolved_platform,
         resolved_store,
-        table.rows_read,
-        rows_loaded,
-        rows_rejected,
-        table.rows_skipped,
+        counts.read,
+        counts.loaded,
+        counts.rejected,
+        sum(counts.skipped.values()),
     )
-    if rows_rejected:
+    if counts.rejected:
         log.warning(
             "%s: %d rows rejected (see raw.rejected_rows, load %d)",
             source.name,
-            rows_rejected,
+            counts.rejected,
             load_id,
         )
     return LoadResult(
@@ -180,12 +197,115 @@ def load_file(
         layout=chosen.name,
         platform=resolved_platform,
         store_id=resolved_store,
-        rows_read=table.rows_read,
-        rows_loaded=rows_loaded,
-        rows_rejected=rows_rejected,
-        rows_skipped=table.rows_skipped,
-        skipped_detail=dict(table.skipped),
+        rows_read=counts.read,
+        rows_loaded=counts.loaded,
+        rows_rejected=counts.rejected,
+        rows_skipped=sum(counts.skipped.values()),
+        skipped_detail=dict(counts.skipped),
     )
+
+
+@dataclass
+class _Counts:
+    """Rows of a file so far, summed over its batches."""
+
+    read: int = 0
+    loaded: int = 0
+    rejected: int = 0
+    skipped: dict[str, int] = field(default_factory=lambda: dict.fromkeys(SKIP_KINDS, 0))
+
+    def add(self, table: RawTable, loaded: int, rejected: int) -> None:
+        self.read += table.rows_read
+        self.loaded += loaded
+        self.rejected += rejected
+        for kind, count in table.skipped.items():
+            self.skipped[kind] = self.skipped.get(kind, 0) + count
+
+
+def _hash_or_scan(source: Path) -> tuple[bytes, ScannedFile | None]:
+    """A small file's bytes (read once: hashed and parsed), or a big CSV's streaming scan."""
+    try:
+        if source.suffix.lower() in CSV_SUFFIXES and source.stat().st_size > reader.STREAM_BYTES:
+            return b"", scan_file(source)
+        return source.read_bytes(), None
+    except OSError as error:
+        raise InputFileError(
+            source,
+            f"cannot be read ({error.strerror or error})",
+            "check that the file exists, is complete and is readable",
+        ) from None
+
+
+def _identity(
+    source: Path,
+    chosen: Layout,
+    columns: dict[str, str],
+    frame: pl.DataFrame,
+    known: tuple[str, str] | None,
+    platforms: tuple[str | None, str | None, str | None],
+    stores: tuple[str | None, str | None],
+) -> tuple[str, str]:
+    """(platform, store) of the file; a later batch must name the same ones as the first."""
+    argument, folder_platform, wanted = platforms
+    if known is not None:
+        argument, folder_platform, wanted = known[0], None, known[0]
+        stores = (known[1], None)
+    column_platform = platform_in_file(chosen, columns, frame, source) if columns else None
+    if column_platform is not None:
+        # The standard template names its platform in a column: a third source.
+        wanted = _agree(
+            source,
+            "platform",
+            [("argument", argument), ("folder", folder_platform), ("column 平台", column_platform)],
+        )
+    return (
+        _platform(source, chosen, wanted),
+        _store(source, chosen, columns, frame, stores[0], stores[1]),
+    )
+
+
+def _reject_later_copies(
+    con: duckdb.DuckDBPyConnection, chosen: Layout, load_id: int, source: Path
+) -> int:
+    """Reject rows whose natural key an earlier batch of the same file already loaded.
+
+    Each batch rejects its own repeats; only a key repeated across batches reaches
+    here. The original text is gone by then, so the rejected row keeps the key.
+    """
+    key = NATURAL_KEYS[chosen.table]
+    listed = ", ".join(key)
+    # Few rows or none: fetchall is cheapest, and keeps DuckDB's types out of the way.
+    found = con.execute(
+        f"""
+        select source_row, {listed}
+        from raw.{chosen.table}
+        where load_id = ?
+        qualify row_number() over (partition by {listed} order by source_row) > 1
+        """,
+        [load_id],
+    ).fetchall()
+    later = pl.DataFrame(found, schema=["source_row", *key], orient="row")
+    if later.height == 0:
+        return 0
+    label = " + ".join(key)
+    con.register("_later_copies", later.select("source_row"))
+    try:
+        con.execute(
+            f"delete from raw.{chosen.table} where load_id = ? "
+            "and source_row in (select source_row from _later_copies)",
+            [load_id],
+        )
+    finally:
+        con.unregister("_later_copies")
+    rejects = later.select(
+        pl.col("source_row"),
+        pl.lit(label).alias("column_name"),
+        pl.lit("duplicate_in_file").alias("reason_code"),
+        pl.lit(f"the same {label} appears on an earlier row of this file").alias("reason"),
+        pl.struct(list(key)).struct.json_encode().alias("original_row"),
+    )
+    bookkeeping.record_rejects(con, load_id, source.name, rejects)
+    return later.height
 
 
 def load_directory(
@@ -368,9 +488,8 @@ def _insert_rows(
     source: Path,
     platform: str,
     store_id: str,
-    progress: Progress | None,
 ) -> None:
-    """Insert in chunks of INSERT_CHUNK_ROWS, inside the caller's transaction."""
+    """One insert of a batch's rows, inside the caller's transaction."""
     if rows.height == 0:
         return
     frame = rows.with_columns(
@@ -381,12 +500,8 @@ def _insert_rows(
         pl.lit(platform).alias("platform"),
         pl.lit(store_id).alias("store_id"),
     )
-    for start in range(0, frame.height, INSERT_CHUNK_ROWS):
-        chunk = frame.slice(start, INSERT_CHUNK_ROWS)
-        con.register("_rows_to_load", chunk)
-        try:
-            con.execute(f"insert into raw.{chosen.table} by name select * from _rows_to_load")
-        finally:
-            con.unregister("_rows_to_load")
-        if progress is not None:
-            progress("inserted", start + chunk.height, frame.height)
+    con.register("_rows_to_load", frame)
+    try:
+        con.execute(f"insert into raw.{chosen.table} by name select * from _rows_to_load")
+    finally:
+        con.unregister("_rows_to_load")

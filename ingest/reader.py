@@ -11,12 +11,15 @@ exports carry buyers' personal data.
 
 from __future__ import annotations
 
+import codecs
 import csv
+import hashlib
 import io
 import logging
 import re
+import tempfile
 import zipfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from xml.etree import ElementTree
@@ -25,7 +28,7 @@ import fastexcel
 import polars as pl
 
 from ingest.cells import normalise_header
-from ingest.encoding import decode_bytes
+from ingest.encoding import FALLBACKS, decode_bytes
 from warehouse.errors import InputFileError
 
 log = logging.getLogger(__name__)
@@ -37,6 +40,18 @@ SOURCE_ROW = "source_row"
 # Cells that mark a total line rather than a sale (in any column).
 TOTAL_MARKERS: tuple[str, ...] = ("合计", "总计", "总计:", "合计:")
 SKIP_KINDS: tuple[str, ...] = ("blank", "repeated_header", "total")
+# CSV files bigger than this are read in batches of BATCH_ROWS rows, so memory stays
+# bounded by a batch whatever the file's size; smaller ones are read whole (faster).
+STREAM_BYTES = 16 << 20
+BATCH_ROWS = 100_000
+_BLOCK_BYTES = 8 << 20
+_HEAD_BYTES = 1 << 20
+# The BOMs ingest.encoding trusts first, in its order, for the streaming pass.
+_BOMS: tuple[tuple[bytes, str], ...] = (
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
 
 
 @dataclass(frozen=True)
@@ -261,10 +276,21 @@ def _normalised_cell(expr: pl.Expr) -> pl.Expr:
 def _split_rows(path: Path, grid: pl.DataFrame, encoding: str, header_line: int) -> RawTable:
     """Header from the grid's first row; data rows numbered; blank/header/total rows counted."""
     raw_headers = ["" if cell is None else str(cell) for cell in grid.row(0)]
+    return _split_body(path, grid.slice(1), raw_headers, encoding, header_line + 1, 0)
+
+
+def _split_body(
+    path: Path,
+    grid: pl.DataFrame,
+    raw_headers: list[str],
+    encoding: str,
+    header_row: int,
+    rows_before: int,
+) -> RawTable:
+    """Rows below the header (`rows_before` of them in earlier batches) numbered and sorted."""
     names = _column_names(raw_headers)
-    body = grid.slice(1).rename(dict(zip(grid.columns, names, strict=True)))
-    header_row = header_line + 1
-    body = body.with_row_index(SOURCE_ROW, offset=header_row + 1).with_columns(
+    body = grid.rename(dict(zip(grid.columns, names, strict=True)))
+    body = body.with_row_index(SOURCE_ROW, offset=header_row + 1 + rows_before).with_columns(
         pl.col(SOURCE_ROW).cast(pl.Int64)
     )
     cells = [pl.col(name) for name in names]
@@ -321,3 +347,164 @@ def _split_rows(path: Path, grid: pl.DataFrame, encoding: str, header_line: int)
         skipped=skipped,
         rows_read=body.height,
     )
+
+
+@dataclass(frozen=True)
+class ScannedFile:
+    """What one streaming pass over a big CSV learns: its hash, encoding and size."""
+
+    content_hash: str
+    encoding: str
+    size: int
+
+
+def scan_file(path: Path) -> ScannedFile:
+    """The sha256 and the encoding of a file, in one pass of bounded memory.
+
+    The order of trust is ingest.encoding's: a BOM, then strict UTF-8, then GB18030;
+    every candidate decodes every block, so the answer is the same as decoding the
+    whole file at once.
+    """
+    digest = hashlib.sha256()
+    size = 0
+    decoders: dict[str, codecs.IncrementalDecoder] = {}
+    failures: dict[str, int] = {}
+    with path.open("rb") as handle:
+        block = handle.read(_BLOCK_BYTES)
+        bom = next((name for mark, name in _BOMS if block.startswith(mark)), None)
+        for name in (bom,) if bom else FALLBACKS:
+            decoders[name] = codecs.getincrementaldecoder(name)("strict")
+        while block:
+            digest.update(block)
+            for name, decoder in list(decoders.items()):
+                try:
+                    decoder.decode(block)
+                except UnicodeDecodeError as error:
+                    failures[name] = size + error.start
+                    del decoders[name]
+            size += len(block)
+            block = handle.read(_BLOCK_BYTES)
+    for name, decoder in list(decoders.items()):
+        try:
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            failures[name] = size
+            del decoders[name]
+    if not decoders:
+        tried = " / ".join(failures)
+        raise InputFileError(
+            path,
+            f"cannot be decoded as {tried} (byte {min(failures.values())})",
+            "save the file again as UTF-8 or GBK CSV (Excel: 另存为 → CSV UTF-8), or as .xlsx",
+        )
+    encoding = next(iter(decoders))
+    return ScannedFile(content_hash=digest.hexdigest(), encoding=encoding, size=size)
+
+
+@dataclass
+class Batches:
+    """A big CSV as batches of RawTable: iterate once; `estimated_rows` is for progress."""
+
+    path: Path
+    encoding: str
+    raw_headers: list[str]
+    header_row: int
+    estimated_rows: int
+    _source: Path
+    _skip_lines: int
+    _scratch: tempfile.TemporaryDirectory[str] | None
+    batch_rows: int = BATCH_ROWS
+
+    @property
+    def headers(self) -> list[str]:
+        """Normalised header names, as RawTable.headers gives them."""
+        return _column_names(self.raw_headers)
+
+    def __iter__(self) -> Iterator[RawTable]:
+        lazy = pl.scan_csv(
+            self._source,
+            has_header=False,
+            skip_lines=self._skip_lines,
+            infer_schema=False,
+            new_columns=[f"c{index}" for index in range(len(self.raw_headers))],
+            missing_columns="insert",
+            truncate_ragged_lines=True,
+            quote_char='"',
+            raise_if_empty=False,
+        )
+        rows_before = 0
+        try:
+            for batch in lazy.collect_batches(chunk_size=self.batch_rows):
+                table = _split_body(
+                    self.path,
+                    batch,
+                    self.raw_headers,
+                    self.encoding,
+                    self.header_row,
+                    rows_before,
+                )
+                rows_before += batch.height
+                yield table
+        except pl.exceptions.PolarsError as error:
+            raise InputFileError(
+                self.path,
+                f"is not a readable CSV ({type(error).__name__}) after row "
+                f"{self.header_row + rows_before}",
+                "export the report again; the file may have been cut short while copying",
+            ) from None
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        if self._scratch is not None:
+            self._scratch.cleanup()
+            self._scratch = None
+
+
+def read_batches(path: Path | str, known_headers: Iterable[str], scanned: ScannedFile) -> Batches:
+    """A big CSV export, header found as read_table finds it, to be read in batches.
+
+    A file that is not UTF-8 is first re-encoded to a UTF-8 scratch file block by
+    block (polars reads UTF-8 only); the scratch file is removed after the batches.
+    """
+    source = Path(path)
+    known = {normalise_header(name) for name in known_headers} - {""}
+    scratch = None
+    utf8 = source
+    if scanned.encoding not in ("utf-8", "utf-8-sig"):
+        scratch = tempfile.TemporaryDirectory(prefix="chuanhuo-")
+        utf8 = _transcode(source, scanned.encoding, Path(scratch.name) / "utf8.csv")
+    with utf8.open("rb") as handle:
+        head = handle.read(_HEAD_BYTES)
+    complete = head if len(head) < _HEAD_BYTES else head[: head.rfind(b"\n") + 1]
+    text = complete.decode("utf-8", errors="replace").removeprefix("\ufeff")
+    reader = csv.reader(io.StringIO(text))
+    records: list[list[str]] = []
+    line_after: list[int] = []
+    for record in reader:
+        records.append(record)
+        line_after.append(reader.line_num)
+    header_index = _best_header(records[:HEADER_SCAN_ROWS], known, source)
+    header_line = line_after[header_index - 1] if header_index else 0
+    rows_in_head = max(len(records) - header_index - 1, 1)
+    estimated = int(scanned.size * rows_in_head / max(len(complete), 1))
+    return Batches(
+        path=source,
+        encoding=scanned.encoding,
+        raw_headers=records[header_index],
+        header_row=header_line + 1,
+        estimated_rows=estimated,
+        _source=utf8,
+        _skip_lines=line_after[header_index],
+        _scratch=scratch,
+        batch_rows=BATCH_ROWS,
+    )
+
+
+def _transcode(source: Path, encoding: str, target: Path) -> Path:
+    decoder = codecs.getincrementaldecoder(encoding)("strict")
+    with source.open("rb") as reading, target.open("wb") as writing:
+        while block := reading.read(_BLOCK_BYTES):
+            writing.write(decoder.decode(block).encode("utf-8"))
+        writing.write(decoder.decode(b"", final=True).encode("utf-8"))
+    return target

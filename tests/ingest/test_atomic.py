@@ -64,13 +64,14 @@ def _counts(db: Path) -> tuple[int, int, int]:
 LOADER = textwrap.dedent(
     """
     import sys, time
-    from ingest import loader
+    from ingest import loader, reader
     from warehouse.db import warehouse
 
-    loader.INSERT_CHUNK_ROWS = {chunk}
+    reader.STREAM_BYTES = 0
+    reader.BATCH_ROWS = {chunk}
 
     def progress(stage, done, total):
-        if stage == "inserted":
+        if stage == "loaded":
             print("writing", done, flush=True)
             time.sleep(60)
 
