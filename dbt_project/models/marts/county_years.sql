@@ -233,16 +233,8 @@ county_years as (
         refund,
         net_sales,
         net_sales_prev_year,
-        cast(
-            case
-                when net_sales_prev_year > 0
-                    then {{ divide_rounded(
-                        'net_sales - net_sales_prev_year',
-                        'net_sales_prev_year',
-                        4
-                    ) }}
-            end as decimal(18, 4)
-        ) as growth_rate,
+        {{ growth_rate('net_sales', 'net_sales_prev_year') }}
+            as growth_rate,
         enterprise_count,
         store_count,
         top_product_code,

@@ -184,19 +184,10 @@ store_years as (
         gmv,
         refund,
         net_sales,
-        cast({{ divide_rounded('refund', 'gmv', 4) }} as decimal(9, 4))
-            as refund_rate,
+        {{ refund_rate('refund', 'gmv') }} as refund_rate,
         net_sales_prev_year,
-        cast(
-            case
-                when net_sales_prev_year > 0
-                    then {{ divide_rounded(
-                        'net_sales - net_sales_prev_year',
-                        'net_sales_prev_year',
-                        4
-                    ) }}
-            end as decimal(18, 4)
-        ) as growth_rate,
+        {{ growth_rate('net_sales', 'net_sales_prev_year') }}
+            as growth_rate,
         active_months,
         events_joined
 
