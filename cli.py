@@ -292,7 +292,7 @@ class RowProgress:
             self.task = self.bar.add_task(stage, total=total)
         assert self.task is not None
         self.bar.update(self.task, description=f"rows {stage}", completed=done, total=total)
-        if stage == "inserted" and done >= total:
+        if stage == "done":
             self.close()
 
     def close(self) -> None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import shutil
+import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -46,8 +47,9 @@ KIND = "platform_export"
 NO_STORE = frozenset({"", "0"})
 
 Status = Literal["loaded", "duplicate", "failed"]
-# Called as progress(stage, done, total) after each batch of a file with stage "loaded"
-# (total is estimated from the file's size until the end), then once with "done".
+# Called as progress(stage, done, total): "validated" after each batch of a file (total
+# estimated from the file's size), "inserted" once its rows are written inside the open
+# transaction, "done" after the commit.
 # Library code never draws; the CLI does.
 Progress = Callable[[str, int, int], None]
 
@@ -115,9 +117,13 @@ def load_file(
 
     counts = _Counts()
     identity: tuple[str, str] | None = None
-    con.begin()
+    # A big file's batches are spooled to Parquet and inserted in one statement at the
+    # end: DuckDB then writes them straight to the file, where row by row inserts in
+    # one open transaction kept every row in memory until the commit.
+    spool = _Spool() if scanned is not None else None
+    whole_rows: list[pl.DataFrame] = []
+    whole_rejects: list[pl.DataFrame] = []
     try:
-        load_id = bookkeeping.next_load_id(con)
         for table in tables:
             validated = validate(table, chosen)
             identity = _identity(
@@ -129,11 +135,15 @@ def load_file(
                 (platform, folder_platform, wanted_platform),
                 (store_id, folder_store),
             )
-            _insert_rows(con, chosen, validated.rows, load_id, source, *identity)
-            bookkeeping.record_rejects(con, load_id, source.name, validated.rejects)
+            rows = _with_lineage(chosen, validated.rows, source, *identity)
+            if spool is None:
+                whole_rows.append(rows)
+                whole_rejects.append(validated.rejects)
+            else:
+                spool.add(rows, validated.rejects)
             counts.add(table, validated.rows.height, validated.rejects.height)
             if progress is not None:
-                progress("loaded", counts.read, max(estimated, counts.read))
+                progress("validated", counts.read, max(estimated, counts.read))
         if identity is None:
             # A big file with a header and no rows: still one store's (empty) export.
             identity = _identity(
@@ -145,31 +155,29 @@ def load_file(
                 (platform, folder_platform, wanted_platform),
                 (store_id, folder_store),
             )
-        if scanned is not None:
-            later = _reject_later_copies(con, chosen, load_id, source)
-            counts.loaded -= later
-            counts.rejected += later
         resolved_platform, resolved_store = identity
-        bookkeeping.record_load(
-            con,
-            load_id=load_id,
-            source_path=source,
-            content_hash=content_hash,
-            kind=KIND,
-            layout=chosen.name,
-            platform=resolved_platform,
-            store_id=resolved_store,
-            encoding=encoding,
-            rows_read=counts.read,
-            rows_loaded=counts.loaded,
-            rows_rejected=counts.rejected,
-            rows_skipped=sum(counts.skipped.values()),
-            skipped_detail=counts.skipped,
-        )
-        con.commit()
-    except BaseException:
-        con.rollback()
-        raise
+        con.begin()
+        try:
+            load_id = bookkeeping.next_load_id(con)
+            if spool is None:
+                for rows, rejects in zip(whole_rows, whole_rejects, strict=True):
+                    _insert_rows(con, chosen, rows, load_id)
+                    bookkeeping.record_rejects(con, load_id, source.name, rejects)
+            else:
+                spool.insert(con, chosen, load_id, source)
+                later = _reject_later_copies(con, chosen, load_id, source)
+                counts.loaded -= later
+                counts.rejected += later
+            if progress is not None:
+                progress("inserted", counts.loaded, counts.loaded)
+            _record(con, load_id, source, content_hash, chosen, identity, encoding, counts)
+            con.commit()
+        except BaseException:
+            con.rollback()
+            raise
+    finally:
+        if spool is not None:
+            spool.close()
     if progress is not None:
         progress("done", counts.read, counts.read)
     log.info(
@@ -203,6 +211,70 @@ def load_file(
         rows_skipped=sum(counts.skipped.values()),
         skipped_detail=dict(counts.skipped),
     )
+
+
+def _record(
+    con: duckdb.DuckDBPyConnection,
+    load_id: int,
+    source: Path,
+    content_hash: str,
+    chosen: Layout,
+    identity: tuple[str, str],
+    encoding: str,
+    counts: _Counts,
+) -> None:
+    bookkeeping.record_load(
+        con,
+        load_id=load_id,
+        source_path=source,
+        content_hash=content_hash,
+        kind=KIND,
+        layout=chosen.name,
+        platform=identity[0],
+        store_id=identity[1],
+        encoding=encoding,
+        rows_read=counts.read,
+        rows_loaded=counts.loaded,
+        rows_rejected=counts.rejected,
+        rows_skipped=sum(counts.skipped.values()),
+        skipped_detail=counts.skipped,
+    )
+
+
+class _Spool:
+    """Validated batches of a big file as Parquet parts in a scratch folder."""
+
+    def __init__(self) -> None:
+        self._scratch = tempfile.TemporaryDirectory(prefix="chuanhuo-load-")
+        self.folder = Path(self._scratch.name)
+        self._parts = 0
+        self._reject_parts = 0
+
+    def add(self, rows: pl.DataFrame, rejects: pl.DataFrame) -> None:
+        if rows.height:
+            self._parts += 1
+            rows.write_parquet(self.folder / f"rows-{self._parts:06d}.parquet")
+        if rejects.height:
+            self._reject_parts += 1
+            rejects.write_parquet(self.folder / f"rejects-{self._reject_parts:06d}.parquet")
+
+    def insert(
+        self, con: duckdb.DuckDBPyConnection, chosen: Layout, load_id: int, source: Path
+    ) -> None:
+        """Every part in one statement per table, inside the caller's transaction."""
+        if self._parts:
+            con.execute(
+                f"insert into raw.{chosen.table} by name "
+                "select *, ?::bigint as load_id from read_parquet(?)",
+                [load_id, str(self.folder / "rows-*.parquet")],
+            )
+        if self._reject_parts:
+            bookkeeping.record_rejects_from_parquet(
+                con, load_id, source.name, str(self.folder / "rejects-*.parquet")
+            )
+
+    def close(self) -> None:
+        self._scratch.cleanup()
 
 
 @dataclass
@@ -480,26 +552,26 @@ def _store(
     return store
 
 
-def _insert_rows(
-    con: duckdb.DuckDBPyConnection,
-    chosen: Layout,
-    rows: pl.DataFrame,
-    load_id: int,
-    source: Path,
-    platform: str,
-    store_id: str,
-) -> None:
-    """One insert of a batch's rows, inside the caller's transaction."""
-    if rows.height == 0:
-        return
-    frame = rows.with_columns(
-        pl.lit(load_id, dtype=pl.Int64).alias("load_id"),
+def _with_lineage(
+    chosen: Layout, rows: pl.DataFrame, source: Path, platform: str, store_id: str
+) -> pl.DataFrame:
+    """A batch's rows with where they came from (the load id is added on insert)."""
+    return rows.with_columns(
         pl.lit(source.name).alias("source_file"),
         pl.col(SOURCE_ROW).cast(pl.Int64),
         pl.lit(chosen.name).alias("layout"),
         pl.lit(platform).alias("platform"),
         pl.lit(store_id).alias("store_id"),
     )
+
+
+def _insert_rows(
+    con: duckdb.DuckDBPyConnection, chosen: Layout, rows: pl.DataFrame, load_id: int
+) -> None:
+    """One insert of a small file's rows, inside the caller's transaction."""
+    if rows.height == 0:
+        return
+    frame = rows.with_columns(pl.lit(load_id, dtype=pl.Int64).alias("load_id"))
     con.register("_rows_to_load", frame)
     try:
         con.execute(f"insert into raw.{chosen.table} by name select * from _rows_to_load")

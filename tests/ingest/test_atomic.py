@@ -59,8 +59,8 @@ def _counts(db: Path) -> tuple[int, int, int]:
         )
 
 
-# Loads the file with small insert chunks and, once the first chunk is written inside
-# the open transaction, says so and waits to be killed.
+# Loads the file in small batches, as a big file is loaded, and once its rows are
+# written inside the open transaction, says so and waits to be killed.
 LOADER = textwrap.dedent(
     """
     import sys, time
@@ -71,7 +71,7 @@ LOADER = textwrap.dedent(
     reader.BATCH_ROWS = {chunk}
 
     def progress(stage, done, total):
-        if stage == "loaded":
+        if stage == "inserted":
             print("writing", done, flush=True)
             time.sleep(60)
 
@@ -96,7 +96,7 @@ def test_a_loader_killed_mid_write_leaves_nothing_and_the_next_run_loads_it_whol
     try:
         assert child.stdout is not None
         line = child.stdout.readline()
-        assert line.split() == ["writing", str(CHUNK_ROWS)]
+        assert line.split() == ["writing", str(4 * COPIES)]
         os.kill(child.pid, signal.SIGKILL)
         child.wait(timeout=30)
     finally:

@@ -106,7 +106,7 @@ def test_a_key_repeated_in_a_later_batch_is_rejected_at_its_own_row(
     con.close()
 
 
-def test_progress_counts_rows_batch_by_batch_and_ends_with_done(
+def test_progress_counts_rows_batch_by_batch_then_the_insert_then_done(
     fixture_file: Fixture, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     path = _placed(fixture_file, DOUYIN, tmp_path)
@@ -118,7 +118,14 @@ def test_progress_counts_rows_batch_by_batch_and_ends_with_done(
 
     # The valid Douyin fixture: 4 data rows, one per batch.
     assert result.rows_read == 4
-    assert calls == [("loaded", 1), ("loaded", 2), ("loaded", 3), ("loaded", 4), ("done", 4)]
+    assert calls == [
+        ("validated", 1),
+        ("validated", 2),
+        ("validated", 3),
+        ("validated", 4),
+        ("inserted", 4),
+        ("done", 4),
+    ]
     con.close()
 
 
