@@ -322,8 +322,9 @@ def ingest(
 ) -> None:
     """Validate and load platform exports; exit 3 when rows were rejected, 2 when a file failed.
 
-    Examples: chuanhuo ingest --platform tmall --store 12345678 ExportOrderList.csv
-              chuanhuo ingest --inbox /data/inbox --wait 600
+    Example: chuanhuo ingest --platform tmall --store 12345678 ExportOrderList.csv
+
+    Nightly batch: chuanhuo ingest --inbox /data/inbox --wait 600
     """
     if (inbox is None) == (not targets):
         raise typer.BadParameter("give export files or folders, or --inbox DIR (not both)")

@@ -4,9 +4,11 @@ A file is read, matched to a layout by its header, cut down to the layout's
 columns (personal data never gets further), validated, and written together
 with its rejected rows and its raw.loads row in a single transaction: a file is
 loaded whole or not at all. The same bytes offered again are recognised by
-their hash and change nothing. This module never decides what the numbers mean
-(layouts do) and never deletes or updates rows already loaded (re-exports are
-settled in dbt, latest load wins).
+their hash and change nothing. A big CSV (over reader.STREAM_BYTES) is read and
+validated in batches spooled to a scratch folder, then inserted in that one
+transaction, so memory stays flat whatever the file's size. This module never
+decides what the numbers mean (layouts do) and never deletes or updates rows of
+earlier loads (re-exports are settled in dbt, latest load wins).
 """
 
 from __future__ import annotations
