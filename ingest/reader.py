@@ -361,44 +361,48 @@ class ScannedFile:
 def scan_file(path: Path) -> ScannedFile:
     """The sha256 and the encoding of a file, in one pass of bounded memory.
 
-    The order of trust is ingest.encoding's: a BOM, then strict UTF-8, then GB18030;
-    every candidate decodes every block, so the answer is the same as decoding the
-    whole file at once.
+    The order of trust is ingest.encoding's: a BOM, then strict UTF-8, then GB18030.
+    Only the first is checked here; a file that is not UTF-8 is taken as GB18030,
+    which the transcoding that must follow decodes strictly, so a file that neither
+    decodes is still refused, and no file is decoded twice.
     """
     digest = hashlib.sha256()
     size = 0
-    decoders: dict[str, codecs.IncrementalDecoder] = {}
-    failures: dict[str, int] = {}
+    failed_at: int | None = None
     with path.open("rb") as handle:
         block = handle.read(_BLOCK_BYTES)
         bom = next((name for mark, name in _BOMS if block.startswith(mark)), None)
-        for name in (bom,) if bom else FALLBACKS:
-            decoders[name] = codecs.getincrementaldecoder(name)("strict")
+        candidate = bom or FALLBACKS[0]
+        decoder = codecs.getincrementaldecoder(candidate)("strict")
         while block:
             digest.update(block)
-            for name, decoder in list(decoders.items()):
+            if failed_at is None:
                 try:
                     decoder.decode(block)
                 except UnicodeDecodeError as error:
-                    failures[name] = size + error.start
-                    del decoders[name]
+                    failed_at = size + error.start
             size += len(block)
             block = handle.read(_BLOCK_BYTES)
-    for name, decoder in list(decoders.items()):
+    if failed_at is None:
         try:
             decoder.decode(b"", final=True)
         except UnicodeDecodeError:
-            failures[name] = size
-            del decoders[name]
-    if not decoders:
-        tried = " / ".join(failures)
-        raise InputFileError(
-            path,
-            f"cannot be decoded as {tried} (byte {min(failures.values())})",
-            "save the file again as UTF-8 or GBK CSV (Excel: 另存为 → CSV UTF-8), or as .xlsx",
-        )
-    encoding = next(iter(decoders))
+            failed_at = size
+    if failed_at is None:
+        encoding = candidate
+    elif bom is not None:
+        raise _undecodable(path, bom, failed_at)
+    else:
+        encoding = FALLBACKS[-1]
     return ScannedFile(content_hash=digest.hexdigest(), encoding=encoding, size=size)
+
+
+def _undecodable(path: Path, tried: str, offset: int) -> InputFileError:
+    return InputFileError(
+        path,
+        f"cannot be decoded as {tried} (byte {offset})",
+        "save the file again as UTF-8 or GBK CSV (Excel: 另存为 → CSV UTF-8), or as .xlsx",
+    )
 
 
 @dataclass
@@ -502,9 +506,15 @@ def read_batches(path: Path | str, known_headers: Iterable[str], scanned: Scanne
 
 
 def _transcode(source: Path, encoding: str, target: Path) -> Path:
+    """`source` re-encoded as UTF-8, block by block; the strict check of `encoding`."""
     decoder = codecs.getincrementaldecoder(encoding)("strict")
-    with source.open("rb") as reading, target.open("wb") as writing:
-        while block := reading.read(_BLOCK_BYTES):
-            writing.write(decoder.decode(block).encode("utf-8"))
-        writing.write(decoder.decode(b"", final=True).encode("utf-8"))
+    done = 0
+    try:
+        with source.open("rb") as reading, target.open("wb") as writing:
+            while block := reading.read(_BLOCK_BYTES):
+                writing.write(decoder.decode(block).encode("utf-8"))
+                done += len(block)
+            writing.write(decoder.decode(b"", final=True).encode("utf-8"))
+    except UnicodeDecodeError as error:
+        raise _undecodable(source, " / ".join(FALLBACKS), done + error.start) from None
     return target

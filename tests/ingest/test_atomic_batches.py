@@ -7,6 +7,7 @@ loaded rows must not depend on where a batch ends.
 
 from __future__ import annotations
 
+import random
 import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -16,6 +17,7 @@ import pytest
 
 from ingest import reader
 from ingest.loader import load_file
+from warehouse.errors import InputFileError
 from warehouse.schema import create_raw_schema
 
 Fixture = Callable[[str], Path]
@@ -143,4 +145,20 @@ def test_a_big_file_with_a_header_and_no_rows_is_an_empty_load(
 
     assert (result.status, result.rows_read, result.store_id) == ("loaded", 0, "s1")
     assert con.execute("select rows_read from raw.loads").fetchall() == [(0,)]
+    con.close()
+
+
+@pytest.mark.parametrize("bom", [b"", b"\xef\xbb\xbf"])
+def test_a_big_file_that_no_encoding_decodes_is_refused_by_name(
+    bom: bytes, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "inbox" / "tmall" / "s1" / "noise.csv"
+    path.parent.mkdir(parents=True)
+    path.write_bytes(bom + random.Random(7).randbytes(50_000))
+    _in_batches_of(2, monkeypatch)
+    con = _warehouse()
+
+    with pytest.raises(InputFileError, match=r"noise\.csv: cannot be decoded"):
+        load_file(con, path)
+    assert con.execute("select count(*) from raw.loads").fetchall() == [(0,)]
     con.close()
