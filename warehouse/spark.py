@@ -198,7 +198,7 @@ def run_dbt_build(
 
 def read_mart(spark: SparkSession, name: str, *, schema: str = "marts") -> pl.DataFrame:
     """A table Spark built, as a polars DataFrame (decimals stay decimals)."""
-    if not spark.catalog.tableExists(name, schema):
+    if not spark.catalog.tableExists(f"{schema}.{name}"):
         raise NoDataError(
             f"Spark has no table {schema}.{name}",
             "build the marts on Spark first (build_marts_spark or run_dbt_build)",
