@@ -11,6 +11,7 @@ import json
 import logging
 from collections.abc import Callable, Sequence
 from decimal import Decimal
+from enum import StrEnum
 from functools import wraps
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
@@ -51,6 +52,22 @@ DbOption = Annotated[
 YearOption = Annotated[int, typer.Option("--year", help="Programme year, e.g. 2022.")]
 OutOption = Annotated[Path, typer.Option("--out", help="Folder to write files into.")]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
+
+
+class Engine(StrEnum):
+    """Engines that can build the marts (pipeline.ENGINES)."""
+
+    duckdb = "duckdb"
+    spark = "spark"
+
+
+TargetOption = Annotated[
+    Engine,
+    typer.Option(
+        "--target",
+        help="Engine that builds the marts: duckdb (embedded) or spark (local session).",
+    ),
+]
 WaitOption = Annotated[
     float, typer.Option("--wait", help="Seconds to wait for a running load to finish.")
 ]
@@ -354,6 +371,40 @@ def ingest(
 
 @app.command()
 @handles_errors
+def nightly(
+    inbox: Annotated[Path, typer.Option(help="Inbox folder <inbox>/<platform>/<store_id>/.")],
+    db: DbOption = DEFAULT_DB,
+    out_dir: OutOption = Path("out"),
+    year: Annotated[
+        int | None, typer.Option(help="Year to rank (default: the latest with sales).")
+    ] = None,
+    wait: WaitOption = 0.0,
+) -> None:
+    """The whole nightly chain: load the inbox, build, rank, export, report.
+
+    Files are archived or rejected as `ingest --inbox` does; the chain goes on with
+    what loaded, and exits 3 when rows were rejected, 2 when a file failed.
+
+    Example (crontab): 0 2 * * * chuanhuo nightly --inbox /data/inbox --out /data/out --wait 600
+    """
+    progress = RowProgress()
+    try:
+        report = pipeline.run_nightly(
+            db, inbox, out_dir, year=year, wait_seconds=wait, progress=progress
+        )
+    finally:
+        progress.close()
+    render_loads(report.ingest)
+    render_build(report.build)
+    out.print(
+        f"ranked {report.year}: {len(report.ranking.promoted)} recommended, "
+        f"{len(report.ranking.removed)} removed; wrote {len(report.written)} files to {out_dir}/"
+    )
+    exit_for(report.ingest)
+
+
+@app.command()
+@handles_errors
 def registries(
     folder: Annotated[Path, typer.Argument(help="Folder of registry files (csv/xlsx).")],
     db: DbOption = DEFAULT_DB,
@@ -373,13 +424,25 @@ def registries(
 def build(
     db: DbOption = DEFAULT_DB,
     full_refresh: Annotated[bool, typer.Option(help="Rebuild every model.")] = False,
+    target: TargetOption = Engine.duckdb,
+    wait: WaitOption = 0.0,
 ) -> None:
-    """Build and test the dbt marts over what is loaded.
+    """Build and test the dbt marts over what is loaded (on DuckDB, or on Spark).
 
     Example: chuanhuo build --db chuanhuo.duckdb
+    Example: chuanhuo build --target spark
     """
-    summary = pipeline.build(db, full_refresh=full_refresh)
-    out.print(f"dbt build: {summary}")
+    render_build(
+        pipeline.build(db, full_refresh=full_refresh, target=target.value, wait_seconds=wait)
+    )
+
+
+def render_build(summary: pipeline.BuildSummary) -> None:
+    out.print(
+        f"built {summary.models} models and {summary.seeds} seeds; "
+        f"{summary.passed} tests passed, {summary.warned} warned, {summary.failed} failed "
+        f"in {summary.seconds:.1f} s"
+    )
 
 
 @app.command()
@@ -404,6 +467,10 @@ def rank(
     list_id: Annotated[str | None, typer.Option("--list", help="Show one list only.")] = None,
     top: Annotated[int | None, typer.Option(help="Rows shown per list.")] = 20,
     as_json: JsonOption = False,
+    target: Annotated[
+        Engine | None,
+        typer.Option("--target", help="Rebuild the marts on this engine first, then rank."),
+    ] = None,
     compare: Annotated[
         bool,
         typer.Option(
@@ -427,6 +494,8 @@ def rank(
         else:
             render_comparison(comparison)
         return
+    if target is not None:
+        render_build(pipeline.build(db, target=target.value))
     _, tables = pipeline.rank(db, year, rules_path=rules)
     if list_id is not None:
         tables = [table for table in tables if table.list_id == list_id]

@@ -32,6 +32,8 @@ from scoring.api import (
 from warehouse import paths
 from warehouse.db import warehouse
 from warehouse.dbt import BuildSummary, build_marts, generate_docs
+from warehouse.errors import NoDataError
+from warehouse.spark import build_marts_spark
 from warehouse.status import WarehouseStatus, warehouse_status
 
 log = logging.getLogger(__name__)
@@ -128,9 +130,20 @@ def load_reference_data(
     return report
 
 
-def build(db_path: Path, *, full_refresh: bool = False) -> BuildSummary:
-    """Build and test the dbt marts over what is loaded."""
-    return build_marts(db_path, full_refresh=full_refresh)
+ENGINES = ("duckdb", "spark")
+
+
+def build(
+    db_path: Path, *, full_refresh: bool = False, target: str = "duckdb", wait_seconds: float = 0.0
+) -> BuildSummary:
+    """Build and test the dbt marts over what is loaded, on DuckDB or on Spark.
+
+    On Spark the raw tables go out as a Parquet lake and the marts come back into the
+    warehouse file, so ranking and exports read them the same way.
+    """
+    if target == "spark":
+        return build_marts_spark(db_path, wait_seconds=wait_seconds)
+    return build_marts(db_path, full_refresh=full_refresh, wait_seconds=wait_seconds)
 
 
 def docs(db_path: Path, out_dir: Path) -> Path:
@@ -190,6 +203,61 @@ def status(db_path: Path) -> WarehouseStatus:
     """Loads, rejects, sales per year and ranked years, read-only."""
     with warehouse(db_path, read_only=True) as con:
         return warehouse_status(con)
+
+
+@dataclass
+class NightlyReport:
+    """The nightly chain: what the inbox held, the build, and the year ranked."""
+
+    ingest: IngestReport
+    build: BuildSummary
+    year: int
+    ranking: RankingRun
+    written: list[Path]
+
+
+def latest_sales_year(db_path: Path) -> int:
+    """The latest year with sales in the marts: the year a nightly run ranks by default."""
+    with warehouse(db_path, read_only=True) as con:
+        rows = con.execute("select max(year) from marts.fct_sales").fetchall()
+    if not rows or rows[0][0] is None:
+        raise NoDataError(f"no sales in {db_path}", "load platform exports, then build")
+    return int(rows[0][0])
+
+
+def run_nightly(
+    db_path: Path,
+    inbox: Path,
+    out_dir: Path,
+    *,
+    year: int | None = None,
+    wait_seconds: float = 0.0,
+    progress: Progress | None = None,
+) -> NightlyReport:
+    """Load the inbox, rebuild the marts, rank the year, write its exports and report.
+
+    Files that fail or rows rejected do not stop the chain: what loaded is built and
+    ranked, and the caller reports the failures with their exit code.
+    """
+    loads = ingest_inbox(db_path, inbox, wait_seconds=wait_seconds, progress=progress)
+    summary = build(db_path, wait_seconds=wait_seconds)
+    ranked_year = year if year is not None else latest_sales_year(db_path)
+    ranking, tables = rank(db_path, ranked_year)
+    workbook = write_workbook(
+        tables, out_dir / f"{ranked_year}年度川货电商节榜单.xlsx", year=ranked_year
+    )
+    written = [workbook, *write_tables(tables, out_dir, year=ranked_year)]
+    written.append(report(db_path, ranked_year, out_dir))
+    log.info(
+        "nightly run done: %d files from %s, marts built, %d ranked, %d files written",
+        len(loads.results),
+        inbox,
+        ranked_year,
+        len(written),
+    )
+    return NightlyReport(
+        ingest=loads, build=summary, year=ranked_year, ranking=ranking, written=written
+    )
 
 
 def run_demo(db_path: Path, out_dir: Path, *, year: int = 2022) -> DemoReport:

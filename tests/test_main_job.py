@@ -173,3 +173,45 @@ def test_ingest_of_an_unreadable_file_exits_2_with_its_name(demo_run, tmp_path: 
     assert result.exit_code == 2, result.output
     assert "ExportOrderList_broken.csv" in result.output
     assert "Traceback" not in result.output
+
+
+def test_nightly_chain_files_the_inbox_and_ranks_what_loaded(tmp_path: Path):
+    """A night with three good exports and one broken file: the good ones are built and
+    ranked, the broken one goes to rejected/, and the exit code says a file failed."""
+    inbox = tmp_path / "inbox"
+    stores = sorted((paths.SAMPLES_DIR / "inbox" / "douyin").iterdir())[:3]
+    for store in stores:
+        target = inbox / "douyin" / store.name
+        target.mkdir(parents=True)
+        for export in sorted(store.iterdir()):
+            (target / export.name).write_bytes(export.read_bytes())
+    broken = inbox / "douyin" / stores[0].name / "broken_订单导出.csv"
+    broken.write_bytes(b"\xff\xfe\x00garbage")
+    db_path = str(tmp_path / "night.duckdb")
+    registries = _cli("registries", str(paths.SAMPLES_DIR / "registries"), "--db", db_path)
+    assert registries.exit_code == 0, registries.output
+
+    night = _cli(
+        "nightly",
+        "--inbox",
+        str(inbox),
+        "--db",
+        db_path,
+        "--out",
+        str(tmp_path / "out"),
+        "--year",
+        "2022",
+    )
+
+    assert night.exit_code == 2, night.output
+    assert "broken_订单导出.csv" in night.output
+    archived = sorted(p.name for p in (inbox / "archive").rglob("*.csv"))
+    expected = sorted(p.name for store in stores for p in store.iterdir())
+    assert archived == expected
+    assert (inbox / "rejected" / "douyin" / stores[0].name / "broken_订单导出.csv").exists()
+    assert (tmp_path / "out" / "2022年度川货电商节榜单.xlsx").exists()
+    with duckdb.connect(db_path, read_only=True) as con:
+        (stores_with_sales,) = con.execute(
+            "select count(distinct store_id) from marts.fct_sales where platform = 'douyin'"
+        ).fetchone()
+    assert stores_with_sales == 3
