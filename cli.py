@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import sys
 from collections.abc import Callable, Sequence
 from decimal import Decimal
 from enum import StrEnum
@@ -35,8 +36,11 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-out = Console()
-err = Console(stderr=True)
+# Piped or logged output (cron) gets wide lines instead of a table squeezed to 80
+# columns; a terminal keeps its own width.
+PIPED_WIDTH = 200
+out = Console(width=None if sys.stdout.isatty() else PIPED_WIDTH)
+err = Console(stderr=True, width=None if sys.stderr.isatty() else PIPED_WIDTH)
 
 F = TypeVar("F", bound=Callable[..., Any])
 DEFAULT_DB = Path(paths.DEFAULT_DB_NAME)
@@ -77,11 +81,14 @@ WaitOption = Annotated[
 def main(
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log debug detail.")] = False,
 ) -> None:
-    logging.basicConfig(
-        level=logging.DEBUG if verbose else logging.INFO,
-        format="%(message)s",
-        handlers=[RichHandler(console=err, show_path=False, show_time=False)],
-    )
+    if sys.stderr.isatty():
+        handler: logging.Handler = RichHandler(console=err, show_path=False, show_time=False)
+        handler.setFormatter(logging.Formatter("%(message)s"))
+    else:
+        # cron and log files: one plain line per record, with its time and level
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    logging.basicConfig(level=logging.DEBUG if verbose else logging.INFO, handlers=[handler])
     for noisy in ("dbt", "fsspec", "urllib3"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
@@ -270,7 +277,7 @@ def demo(
     db: DbOption = DEFAULT_DB,
     out_dir: OutOption = Path("out"),
     year: YearOption = 2022,
-    top: Annotated[int, typer.Option(help="Rows shown per list.")] = 10,
+    top: Annotated[int, typer.Option(help="Rows shown per list.", min=1)] = 10,
 ) -> None:
     """Run the main job on the bundled samples: load, build the marts, rank, export.
 
@@ -465,7 +472,7 @@ def rank(
     db: DbOption = DEFAULT_DB,
     rules: Annotated[Path | None, typer.Option(help="Rules file (default: the year's).")] = None,
     list_id: Annotated[str | None, typer.Option("--list", help="Show one list only.")] = None,
-    top: Annotated[int | None, typer.Option(help="Rows shown per list.")] = 20,
+    top: Annotated[int | None, typer.Option(help="Rows shown per list.", min=1)] = 20,
     as_json: JsonOption = False,
     target: Annotated[
         Engine | None,
@@ -496,11 +503,15 @@ def rank(
         return
     if target is not None:
         render_build(pipeline.build(db, target=target.value))
-    _, tables = pipeline.rank(db, year, rules_path=rules)
+    _, all_tables = pipeline.rank(db, year, rules_path=rules)
+    tables = all_tables
     if list_id is not None:
-        tables = [table for table in tables if table.list_id == list_id]
+        tables = [table for table in all_tables if table.list_id == list_id]
         if not tables:
-            raise typer.BadParameter(f"no list {list_id!r} in {year}", param_hint="--list")
+            known = ", ".join(table.list_id for table in all_tables)
+            raise typer.BadParameter(
+                f"no list {list_id!r} in {year}; the lists are: {known}", param_hint="--list"
+            )
     if as_json:
         out.print_json(lists_as_json(tables))
     else:
@@ -725,6 +736,42 @@ def status(db: DbOption = DEFAULT_DB, as_json: JsonOption = False) -> None:
     out.print(sales)
     ranked = ", ".join(str(year) for year in state.ranked_years) or "none"
     out.print(f"ranked years: {ranked}")
+
+
+@app.command()
+@handles_errors
+def rejects(
+    db: DbOption = DEFAULT_DB,
+    source_file: Annotated[
+        str | None, typer.Option("--file", help="Only this file's rows (its name).")
+    ] = None,
+    limit: Annotated[int, typer.Option(help="Rows shown.", min=1)] = 50,
+    as_json: JsonOption = False,
+) -> None:
+    """Rejected rows, newest load first: file, row number, column and reason.
+
+    Example: chuanhuo rejects --file ExportOrderList202201031200.csv
+    """
+    rows = pipeline.rejects(db, source_file=source_file, limit=limit)
+    if as_json:
+        out.print_json(json.dumps([vars(row) for row in rows], ensure_ascii=False))
+        return
+    if not rows:
+        out.print("no rejected rows")
+        return
+    grid = Table(title="rejected rows", title_justify="left")
+    for column in ("load", "file", "row", "column", "reason code", "reason"):
+        grid.add_column(column, justify="right" if column in ("load", "row") else "left")
+    for row in rows:
+        grid.add_row(
+            str(row.load_id),
+            row.source_file,
+            "" if row.source_row is None else str(row.source_row),
+            row.column_name or "",
+            row.reason_code,
+            row.reason,
+        )
+    out.print(grid)
 
 
 if __name__ == "__main__":

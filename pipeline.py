@@ -11,6 +11,8 @@ import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import duckdb
+
 from exports.events import EventsView, events_view
 from exports.report import write_report
 from exports.tables import write_tables
@@ -30,11 +32,11 @@ from scoring.api import (
     rank_year,
 )
 from warehouse import paths
-from warehouse.db import warehouse
+from warehouse.db import table_exists, warehouse
 from warehouse.dbt import BuildSummary, build_marts, generate_docs
 from warehouse.errors import NoDataError
 from warehouse.spark import build_marts_spark
-from warehouse.status import WarehouseStatus, warehouse_status
+from warehouse.status import RejectedRow, WarehouseStatus, rejected_rows, warehouse_status
 
 log = logging.getLogger(__name__)
 
@@ -190,7 +192,19 @@ def export(db_path: Path, year: int, out_dir: Path, *, rank_first: bool = True) 
 def report(db_path: Path, year: int, out_dir: Path) -> Path:
     """Write the year's self-contained HTML report (charts inlined, opens offline)."""
     with warehouse(db_path, read_only=True) as con:
+        if not _has_sales(con, year):
+            raise NoDataError(
+                f"no sales for {year} in {db_path}",
+                "load that year's exports and run chuanhuo build, or pick another --year",
+            )
         return write_report(con, year, out_dir / f"{year}年度川货电商节数据报告.html")
+
+
+def _has_sales(con: duckdb.DuckDBPyConnection, year: int) -> bool:
+    if not table_exists(con, "marts", "fct_sales"):
+        return False
+    rows = con.execute("select count(*) from marts.fct_sales where year = ?", [year]).fetchall()
+    return bool(rows[0][0])
 
 
 def events(db_path: Path, year: int) -> EventsView:
@@ -258,6 +272,12 @@ def run_nightly(
     return NightlyReport(
         ingest=loads, build=summary, year=ranked_year, ranking=ranking, written=written
     )
+
+
+def rejects(db_path: Path, *, source_file: str | None = None, limit: int = 50) -> list[RejectedRow]:
+    """Rejected rows, newest load first: file, row, column and reason."""
+    with warehouse(db_path, read_only=True) as con:
+        return rejected_rows(con, source_file=source_file, limit=limit)
 
 
 def run_demo(db_path: Path, out_dir: Path, *, year: int = 2022) -> DemoReport:

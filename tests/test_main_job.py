@@ -6,6 +6,7 @@ one claim about what it left behind.
 
 from __future__ import annotations
 
+import csv
 import json
 from decimal import Decimal
 from pathlib import Path
@@ -215,3 +216,24 @@ def test_nightly_chain_files_the_inbox_and_ranks_what_loaded(tmp_path: Path):
             "select count(distinct store_id) from marts.fct_sales where platform = 'douyin'"
         ).fetchone()
     assert stores_with_sales == 3
+
+
+def test_a_bad_amount_is_rejected_with_its_row_and_shown_by_rejects(demo_run, tmp_path: Path):
+    _, db_path, _ = demo_run
+    store = sorted((paths.SAMPLES_DIR / "inbox" / "douyin").iterdir())[0]
+    sample = sorted(store.iterdir())[0]
+    rows = list(csv.reader(sample.read_text(encoding="utf-8-sig").splitlines()))
+    amount = rows[0].index("订单应付金额")
+    rows[2][amount] = "十二元"  # the second data row, line 3 of the file
+    bad = tmp_path / "douyin" / store.name / "bad_amount_订单导出.csv"
+    bad.parent.mkdir(parents=True)
+    with bad.open("w", encoding="utf-8-sig", newline="") as handle:
+        csv.writer(handle).writerows(rows)
+
+    loaded = _cli("ingest", str(bad), "--db", str(db_path))
+    shown = _cli("rejects", "--db", str(db_path), "--file", bad.name, "--json")
+
+    assert loaded.exit_code == 3, loaded.output
+    rejected = json.loads(shown.output)
+    assert [(row["source_row"], row["column_name"]) for row in rejected] == [(3, "订单应付金额")]
+    assert "十二元" in rejected[0]["reason"]

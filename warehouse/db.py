@@ -59,7 +59,8 @@ def open_warehouse(
                 holder = f" (process {pid.group(1)})" if pid else ""
                 raise WarehouseBusyError(
                     f"another load is running on {path}{holder}",
-                    "wait for it to finish, or pass --wait SECONDS to wait for it",
+                    "try again when it has finished (ingest, registries, build and nightly "
+                    "take --wait SECONDS to wait for it)",
                 ) from None
             time.sleep(0.5)
     # DuckDB draws its own progress bar on long statements; ours are the CLI's to draw.

@@ -105,3 +105,34 @@ def warehouse_status(con: duckdb.DuckDBPyConnection) -> WarehouseStatus:
             ).fetchall()
         ]
     return status
+
+
+@dataclass(frozen=True)
+class RejectedRow:
+    load_id: int
+    source_file: str
+    source_row: int | None
+    column_name: str | None
+    reason_code: str
+    reason: str
+
+
+def rejected_rows(
+    con: duckdb.DuckDBPyConnection, *, source_file: str | None = None, limit: int = 50
+) -> list[RejectedRow]:
+    """The latest rejected rows (or those of one file), with their row numbers and reasons."""
+    if not table_exists(con, "raw", "rejected_rows"):
+        return []
+    where, params = ("where source_file = ?", [source_file]) if source_file else ("", [])
+    return [
+        RejectedRow(*row)
+        for row in con.execute(
+            f"""
+            select load_id, source_file, source_row, column_name, reason_code, reason
+            from raw.rejected_rows {where}
+            order by load_id desc, source_row
+            limit ?
+            """,
+            [*params, limit],
+        ).fetchall()
+    ]
