@@ -90,10 +90,19 @@ def _number_text(expr: pl.Expr) -> pl.Expr:
     return _nfkc(clean_text(expr)).str.replace_all(r"[¥元,\s]", "")
 
 
+def _matching(text: pl.Expr, pattern: str) -> pl.Expr:
+    """`text` where it matches `pattern`, else null; the text is computed once."""
+    # In `when(text matches).then(text)` polars builds the text twice: half the cost.
+    return text.map_batches(
+        lambda cells: cells.set(~cells.str.contains(pattern).fill_null(False), None),
+        return_dtype=pl.String,
+        is_elementwise=True,
+    )
+
+
 def money(expr: pl.Expr) -> pl.Expr:
     """An amount in yuan as Decimal(18, 2), null where empty or unreadable."""
-    text = _number_text(expr)
-    return pl.when(text.str.contains(_MONEY_TEXT)).then(text).cast(MONEY_DTYPE, strict=False)
+    return _matching(_number_text(expr), _MONEY_TEXT).cast(MONEY_DTYPE, strict=False)
 
 
 def money_is_bad(expr: pl.Expr) -> pl.Expr:
@@ -104,9 +113,16 @@ def money_is_bad(expr: pl.Expr) -> pl.Expr:
 
 def integer(expr: pl.Expr) -> pl.Expr:
     """A count (件数, 买家数) as Int64; `1,234` and `3.0` read, null where empty or unreadable."""
-    text = _number_text(expr)
-    whole = text.str.replace(r"\.0*$", "")
-    return pl.when(text.str.contains(_INTEGER_TEXT)).then(whole).cast(pl.Int64, strict=False)
+    whole = _matching(_number_text(expr), _INTEGER_TEXT).map_batches(
+        _without_point_zero_end, return_dtype=pl.String, is_elementwise=True
+    )
+    return whole.cast(pl.Int64, strict=False)
+
+
+def _without_point_zero_end(text: pl.Series) -> pl.Series:
+    if not text.str.contains(".", literal=True).any():
+        return text
+    return text.str.replace(r"\.0*$", "")
 
 
 def integer_is_bad(expr: pl.Expr) -> pl.Expr:
