@@ -433,22 +433,28 @@ def build(
     full_refresh: Annotated[bool, typer.Option(help="Rebuild every model.")] = False,
     target: TargetOption = Engine.duckdb,
     wait: WaitOption = 0.0,
+    as_json: JsonOption = False,
 ) -> None:
     """Build and test the dbt marts over what is loaded (on DuckDB, or on Spark).
 
     Example: chuanhuo build --db chuanhuo.duckdb
     Example: chuanhuo build --target spark
     """
-    render_build(
-        pipeline.build(db, full_refresh=full_refresh, target=target.value, wait_seconds=wait)
-    )
+    with err.status(f"building the marts on {target.value}…"):
+        summary = pipeline.build(
+            db, full_refresh=full_refresh, target=target.value, wait_seconds=wait
+        )
+    if as_json:
+        out.print_json(json.dumps(vars(summary), default=_json_default))
+    else:
+        render_build(summary)
 
 
 def render_build(summary: pipeline.BuildSummary) -> None:
     out.print(
-        f"built {summary.models} models and {summary.seeds} seeds; "
-        f"{summary.passed} tests passed, {summary.warned} warned, {summary.failed} failed "
-        f"in {summary.seconds:.1f} s"
+        f"built {summary.models} models and {summary.seeds} seeds and ran {summary.tests} "
+        f"tests: {summary.passed} nodes passed, {summary.warned} warned, {summary.failed} "
+        f"failed in {summary.seconds:.1f} s"
     )
 
 
@@ -502,8 +508,10 @@ def rank(
             render_comparison(comparison)
         return
     if target is not None:
-        render_build(pipeline.build(db, target=target.value))
-    _, all_tables = pipeline.rank(db, year, rules_path=rules)
+        with err.status(f"building the marts on {target.value}…"):
+            render_build(pipeline.build(db, target=target.value))
+    with err.status(f"ranking {year}…"):
+        _, all_tables = pipeline.rank(db, year, rules_path=rules)
     tables = all_tables
     if list_id is not None:
         tables = [table for table in all_tables if table.list_id == list_id]

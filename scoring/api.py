@@ -316,6 +316,17 @@ def compare_rules(con: duckdb.DuckDBPyConnection, year: int, rules_path: Path | 
 # Column sets of the list tables, per kind of list: (column, Chinese header).
 _COMMON_HEAD = [("rank", "排名")]
 _COMMON_TAIL = [("score", "得分"), ("grade", "等级"), ("is_awarded", "获奖")]
+_PRODUCT_COLUMNS = [
+    ("rank", "排名"),
+    ("product_name", "百品（代表产品）"),
+    ("product_code", "商品编号"),
+    ("product_origin_county_code", "原产地县代码"),
+    ("product_net_sales", "产品净销售额"),
+    ("unit_name", "县（市、区）"),
+    ("city_name", "市（州）"),
+    ("unit_id", "县代码"),
+    ("is_awarded", "获奖"),
+]
 _LIST_COLUMNS: dict[str, list[tuple[str, str]]] = {
     "county": [
         ("unit_name", "县（市、区）"),
@@ -423,7 +434,13 @@ def list_tables(con: duckdb.DuckDBPyConnection, year: int) -> list[ListTable]:
         if spec["category"] != ALL:
             list_id = f"{list_id}.{spec['category']}"
         columns = _COMMON_HEAD + _LIST_COLUMNS[spec["kind"]] + _COMMON_TAIL
-        tables.append(_table(list_id, spec["title"], groups.get(spec["table_order"], []), columns))
+        rows = groups.get(spec["table_order"], [])
+        tables.append(_table(list_id, spec["title"], rows, columns))
+        if spec["kind"] == "county" and spec["category"] == ALL:
+            # 百品: the same ranking seen from each county's signature product.
+            tables.append(
+                _table(f"{list_id}.products", f"{year}年度百品榜", rows, _PRODUCT_COLUMNS)
+            )
     ledger = read_table(con, "roster_ledger", year, "rule, unit_id")
     for row in ledger:
         row["status_before_title"] = STATUS_TITLES.get(row["status_before"], row["status_before"])

@@ -107,6 +107,22 @@ def test_award_workbook_has_a_sheet_per_list_with_amounts_in_wan(demo_run):
     assert isinstance(first[code_column], str) and len(first[code_column]) == 6
 
 
+def test_bai_pin_sheet_shows_each_countys_best_selling_product(demo_run):
+    _, db_path, out_dir = demo_run
+    sheet = openpyxl.load_workbook(out_dir / "2022年度川货电商节榜单.xlsx")["2022年度百品榜"]
+    headers = [cell.value for cell in sheet[2]]
+    product, county = headers.index("百品（代表产品）"), headers.index("县代码")
+    shown = {row[county]: row[product] for row in sheet.iter_rows(min_row=3, values_only=True)}
+    with duckdb.connect(str(db_path), read_only=True) as con:
+        best = dict(
+            con.execute(
+                "select county_code, top_product_name from marts.county_years "
+                "where year = 2022 and top_product_name is not null"
+            ).fetchall()
+        )
+    assert shown and all(best[code] == name for code, name in shown.items())
+
+
 def _cli(*args: str):
     # a wide terminal, so that rich does not wrap a file name across lines
     return CliRunner().invoke(app, list(args), env={"COLUMNS": "250"})
