@@ -55,8 +55,8 @@ def clean_text(expr: pl.Expr) -> pl.Expr:
 
 def _clean_text_series(cells: pl.Series) -> pl.Series:
     # Literal prefix/suffix tests, not a capturing regex: ten times faster on IDs. Each
-    # step after the first trim runs only if some cell of the column needs it, which in
-    # a clean export (IDs wrapped, nothing quoted with an apostrophe) halves the cost.
+    # step after the first trim runs only if some cell of the column needs it: in a clean
+    # export only the ID columns are wrapped and no cell starts with an apostrophe.
     text = cells.str.strip_chars()
     is_wrapped = (text.str.starts_with('="') & text.str.ends_with('"')).fill_null(False)
     if is_wrapped.any():
@@ -104,7 +104,7 @@ def _matching(text: pl.Expr, pattern: str) -> pl.Expr:
     """`text` where it matches `pattern`, else null; the text is computed once."""
     # In `when(text matches).then(text)` polars builds the text twice: half the cost.
     return text.map_batches(
-        lambda cells: cells.set(~cells.str.contains(pattern).fill_null(False), None),
+        lambda cells: cells.clone().set(~cells.str.contains(pattern).fill_null(False), None),
         return_dtype=pl.String,
         is_elementwise=True,
     )
