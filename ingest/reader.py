@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import dataclasses
 import hashlib
 import io
 import logging
@@ -66,6 +67,9 @@ class RawTable:
     raw_headers: list[str]
     skipped: dict[str, int] = field(default_factory=dict)
     rows_read: int = 0
+    # source_row -> number of fields, for CSV rows with fewer fields than the header
+    # (a row cut short): such a row is rejected, never loaded with its tail as blanks.
+    short_rows: dict[int, int] = field(default_factory=dict)
 
     @property
     def headers(self) -> list[str]:
@@ -91,10 +95,11 @@ def read_table(
         raise InputFileError(source, "no such file", "check the path")
     known = {normalise_header(name) for name in known_headers} - {""}
     suffix = source.suffix.lower()
+    short_rows: dict[int, int] = {}
     if suffix in CSV_SUFFIXES:
-        grid, encoding, header_index, header_line = _read_csv(
-            source, known, source.read_bytes() if data is None else data
-        )
+        raw = source.read_bytes() if data is None else data
+        grid, encoding, header_index, header_line = _read_csv(source, known, raw)
+        short_rows = _short_rows(raw, encoding, grid, header_line)
     elif suffix in EXCEL_SUFFIXES:
         grid, encoding, header_index = _read_excel(source, known)
         header_line = header_index
@@ -105,6 +110,11 @@ def read_table(
             "export the report as .csv, .xlsx or .xls",
         )
     table = _split_rows(source, grid, encoding, header_line)
+    if short_rows:
+        kept = _rows(table)
+        table = dataclasses.replace(
+            table, short_rows={row: count for row, count in short_rows.items() if row in kept}
+        )
     log.debug(
         "read %s: encoding %s, header on row %d, %d data rows, skipped %s",
         source.name,
@@ -114,6 +124,30 @@ def read_table(
         table.skipped,
     )
     return table
+
+
+def _short_rows(raw: bytes, encoding: str, grid: pl.DataFrame, header_line: int) -> dict[int, int]:
+    """Source rows (as _split_rows numbers them) that hold fewer fields than the header."""
+    utf8 = raw if encoding.startswith("utf-8") else raw.decode(encoding).encode("utf-8")
+    utf8 = utf8.removeprefix(b"\xef\xbb\xbf")
+    fields = _fields_per_line(utf8, header_line, grid.height)
+    if fields is None:
+        log.debug("lines and records differ; cut-short rows not checked")
+        return {}
+    width = grid.width
+    blank = pl.concat_str([pl.col(name).fill_null("") for name in grid.columns]) == ""
+    short = grid.select(
+        pl.int_range(pl.len()).alias("index"), fields.alias("fields"), blank.alias("blank")
+    ).filter((pl.col("fields") < width) & ~pl.col("blank") & (pl.col("index") > 0))
+    # grid row i (row 0 is the header) is source row header_line + 1 + i
+    return {
+        header_line + 1 + index: count
+        for index, count in short.select("index", "fields").iter_rows()
+    }
+
+
+def _rows(table: RawTable) -> set[int]:
+    return set(table.frame.get_column(SOURCE_ROW).to_list())
 
 
 def _score(cells: Sequence[object], known: set[str]) -> int:
@@ -174,6 +208,31 @@ def _read_csv(path: Path, known: set[str], data: bytes) -> tuple[pl.DataFrame, s
     # Row numbers count physical lines, as an editor shows them; a quoted cell that
     # spans lines after the header shifts them (not seen in platform exports).
     return grid, encoding, header_index, line_before[header_index]
+
+
+def _fields_per_line(utf8: bytes, skip_lines: int, rows: int) -> pl.Series | None:
+    """How many fields each physical line from the header on holds, or None.
+
+    polars fills the missing tail of a short row with nulls, which would load a cut
+    row as an order with its amounts blank; counting the separators outside quotes
+    on each line tells such a row apart from one whose last cells are empty. None
+    when lines and records do not line up (a quoted cell spanning lines).
+    """
+    lines = pl.read_csv(
+        io.BytesIO(utf8),
+        has_header=False,
+        skip_lines=skip_lines,
+        separator="\x1f",
+        quote_char=None,
+        infer_schema=False,
+        new_columns=["line"],
+        truncate_ragged_lines=True,
+        raise_if_empty=False,
+    ).get_column("line")
+    if lines.len() != rows:
+        return None
+    unquoted = lines.fill_null("").str.replace_all(r'"[^"]*"', "")
+    return unquoted.str.count_matches(",", literal=True) + 1
 
 
 def _read_excel(path: Path, known: set[str]) -> tuple[pl.DataFrame, str, int]:

@@ -70,7 +70,9 @@ def validate(table: RawTable, layout: Layout) -> Validated:
     parse_failures = _parse_failures(parsed, text, fields, columns)
     derived = layout.derive(parsed, present)
     contract_failures = _contract_failures(derived, layout, present, table)
-    failures = pl.concat([parse_failures, contract_failures], how="vertical_relaxed")
+    failures = pl.concat(
+        [_cut_short(text, table), parse_failures, contract_failures], how="vertical_relaxed"
+    )
     # A key repeated after a rejected first copy is not a duplicate of anything loaded.
     still_good = derived.filter(~pl.col(_ROW).is_in(failures.get_column(_ROW).implode()))
     failures = pl.concat([failures, _duplicates(still_good, layout)], how="vertical_relaxed")
@@ -198,6 +200,37 @@ def _duplicates(derived: pl.DataFrame, layout: Layout) -> pl.DataFrame:
                 pl.lit(label).alias("column_name"),
                 pl.lit("duplicate_in_file").alias("reason_code"),
                 pl.lit(f"the same {label} appears on an earlier row of this file").alias("reason"),
+            )
+        ]
+    )
+
+
+def _cut_short(text: pl.DataFrame, table: RawTable) -> pl.DataFrame:
+    """Rows with fewer fields than the header: their missing cells are not blanks."""
+    if not table.short_rows:
+        return _concat_failures([])
+    width = len(table.raw_headers)
+    short = pl.DataFrame(
+        {
+            SOURCE_ROW: list(table.short_rows),
+            "_fields": list(table.short_rows.values()),
+        },
+        schema={SOURCE_ROW: pl.Int64, "_fields": pl.Int64},
+    )
+    rows = text.select(_ROW, SOURCE_ROW).join(short, on=SOURCE_ROW, how="inner")
+    return _concat_failures(
+        [
+            rows.select(
+                pl.col(_ROW),
+                pl.lit(-1, dtype=pl.Int32).alias("_order"),
+                pl.lit(None, dtype=pl.String).alias("column_name"),
+                pl.lit("row_cut_short").alias("reason_code"),
+                pl.format(
+                    "the row has {} of the header's {} fields: it was cut short; "
+                    "export the report again",
+                    pl.col("_fields"),
+                    pl.lit(width),
+                ).alias("reason"),
             )
         ]
     )
