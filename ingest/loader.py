@@ -33,6 +33,7 @@ from ingest.reader import (
     CSV_SUFFIXES,
     SKIP_KINDS,
     SOURCE_ROW,
+    HeaderNotFoundError,
     RawTable,
     ScannedFile,
     read_batches,
@@ -107,14 +108,20 @@ def load_file(
         source, "platform", [("argument", platform), ("folder", folder_platform)]
     )
     tables: Iterable[RawTable]
-    if scanned is None:
-        whole = read_table(source, all_headers(), data=data)
-        del data
-        tables, headers, encoding, estimated = [whole], whole.headers, whole.encoding, 0
-    else:
-        batches = read_batches(source, all_headers(), scanned)
-        tables, headers, encoding = batches, batches.headers, batches.encoding
-        estimated = batches.estimated_rows
+    try:
+        if scanned is None:
+            whole = read_table(source, all_headers(), data=data)
+            del data
+            tables, headers, encoding, estimated = [whole], whole.headers, whole.encoding, 0
+        else:
+            batches = read_batches(source, all_headers(), scanned)
+            tables, headers, encoding = batches, batches.headers, batches.encoding
+            estimated = batches.estimated_rows
+    except HeaderNotFoundError as unknown:
+        # An unknown file: name the layout its first row comes closest to, and what
+        # that layout needs that the file lacks.
+        detect_layout(unknown.first_row, source, layout=layout, platform=wanted_platform)
+        raise
     chosen = detect_layout(headers, source, layout=layout, platform=wanted_platform)
 
     counts = _Counts()

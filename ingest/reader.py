@@ -154,14 +154,32 @@ def _score(cells: Sequence[object], known: set[str]) -> int:
     return len({normalise_header(cell) for cell in cells} & known)
 
 
+class HeaderNotFoundError(InputFileError):
+    """No scanned row names enough known columns; `first_row` is the file's first row,
+    so the loader can name the layout it comes closest to and what it lacks."""
+
+    def __init__(self, path: Path, first_row: list[str], hint: str) -> None:
+        shown = ", ".join(cell for cell in first_row[:8] if cell) or "(blank)"
+        super().__init__(
+            path,
+            f"no header row of a known layout in the first {HEADER_SCAN_ROWS} rows "
+            f"(the first row reads: {shown})",
+            hint,
+        )
+        self.first_row = first_row
+
+
 def _best_header(rows: Sequence[Sequence[object]], known: set[str], path: Path) -> int:
     """Index of the scanned row that names most known headers (the first one on a tie)."""
+    filled = [row for row in rows if any(str(cell or "").strip() for cell in row)]
+    if not filled:
+        raise InputFileError(path, "the file is empty", "export the report again")
     scores = [_score(row, known) for row in rows]
     best = max(scores, default=0)
     if best < min(2, len(known)):
-        raise InputFileError(
+        raise HeaderNotFoundError(
             path,
-            f"no header row found in the first {HEADER_SCAN_ROWS} rows",
+            [normalise_header(cell) for cell in filled[0]],
             "the file should have a header row naming its columns; known names include "
             + ", ".join(sorted(known)[:8]),
         )
