@@ -85,7 +85,11 @@ _PARSERS: dict[Kind, Callable[[pl.Expr], pl.Expr]] = {
 }
 # Why a cell of each kind is rejected: (reason code, what is wrong with it).
 _PROBLEMS: dict[Kind, tuple[str, str] | None] = {
-    "id": ("excel_damaged_id", "was turned into a number by Excel"),
+    "id": (
+        "excel_damaged_id",
+        "was turned into a number by Excel and lost digits: export the report again and "
+        "send it without opening it in Excel",
+    ),
     "text": None,
     "money": ("bad_amount", "is not an amount with at most two decimals"),
     "integer": ("bad_integer", "is not a whole number"),
