@@ -162,6 +162,30 @@ def test_explain_of_an_unknown_unit_is_a_message_not_a_traceback(demo_run):
     assert "Traceback" not in result.output
 
 
+def test_build_json_counts_models_and_no_failure(demo_run):
+    _, db_path, _ = demo_run
+    result = _cli("build", "--db", str(db_path), "--json")
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.output)
+    assert summary["failed"] == 0 and summary["models"] >= 10
+    assert summary["passed"] == summary["models"] + summary["seeds"] + summary["tests"]
+
+
+def test_docs_write_the_lineage_site(demo_run, tmp_path: Path):
+    _, db_path, _ = demo_run
+    result = _cli("docs", "--db", str(db_path), "--out", str(tmp_path / "docs"))
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "docs" / "index.html").exists()
+    assert "fct_sales" in (tmp_path / "docs" / "manifest.json").read_text(encoding="utf-8")
+
+
+def test_events_lists_the_24_activities_of_2022(demo_run):
+    _, db_path, _ = demo_run
+    result = _cli("events", "--year", "2022", "--db", str(db_path), "--json")
+    assert result.exit_code == 0, result.output
+    assert len(json.loads(result.output)["events"]) == 24
+
+
 def test_status_reports_every_load_kind(demo_run):
     _, db_path, _ = demo_run
     result = _cli("status", "--db", str(db_path), "--json")
