@@ -55,9 +55,17 @@ def _money_text(cents: pl.Expr) -> pl.Expr:
 
 
 def tmall_order_rows(
-    start: int, count: int, *, first_order: int = 2022_0601_0000_0000_00
+    start: int,
+    count: int,
+    *,
+    first_order: int = 2022_0601_0000_0000_00,
+    seconds_apart: int = 37,
 ) -> pl.DataFrame:
-    """`count` order rows numbered from `start`: 85% paid, 10% refunded in part, 5% unpaid."""
+    """`count` order rows numbered from `start`: 85% paid, 10% refunded in part, 5% unpaid.
+
+    Row n is paid `n * seconds_apart` seconds into 2022 (wrapping within the year), so
+    a wide step spreads a few thousand rows of one store over the whole year.
+    """
     n = pl.int_range(start, start + count, dtype=pl.Int64, eager=False)
     frame = pl.select(n.alias("n"))
     row = pl.col("n")
@@ -65,7 +73,7 @@ def tmall_order_rows(
     total = 500 + (row * 7919) % 250_000  # cents: 5.00 to 2,504.99 yuan
     refund = pl.when(bucket < 2).then(total // 4).otherwise(0)
     unpaid = bucket == 19
-    second = (row * 37) % (365 * 86_400)
+    second = (row * seconds_apart) % (365 * 86_400)
     paid_at = (pl.lit(1_640_995_200, dtype=pl.Int64) + second) * 1_000_000
     paid_text = pl.from_epoch(paid_at, time_unit="us").dt.strftime("%Y-%m-%d %H:%M:%S")
     values = {
