@@ -218,6 +218,9 @@ LOADS_SHOWN_ONE_BY_ONE = 20
 def render_loads(report: pipeline.IngestReport) -> None:
     """Each file when there are few; totals per layout and status when there are many."""
     numbers = ("read", "loaded", "rejected", "skipped")
+    if not report.results:
+        out.print("no files to load")
+        return
     if len(report.results) <= LOADS_SHOWN_ONE_BY_ONE:
         grid = Table(title="files", title_justify="left")
         for column in ("file", "layout", "load", *numbers, "status"):
