@@ -134,15 +134,15 @@ def _county_codes() -> list[str]:
         return [row["code"] for row in csv.DictReader(handle) if row["level"] == "county"]
 
 
+COUNTY_CODES = _county_codes()
+
+
 def credit_code(enterprise: int) -> str:
     """A valid 统一社会信用代码: 91 (company), the county, a 9-digit body, the check character."""
     from ingest.credit_code import check_character
 
-    first17 = f"91{_county_codes_cache[enterprise % len(_county_codes_cache)]}{enterprise:09d}"
+    first17 = f"91{COUNTY_CODES[enterprise % len(COUNTY_CODES)]}{enterprise:09d}"
     return first17 + check_character(first17)
-
-
-_county_codes_cache = _county_codes()
 
 
 def write_registries(folder: Path, stores: list[StoreFile]) -> int:
@@ -156,7 +156,7 @@ def write_registries(folder: Path, stores: list[StoreFile]) -> int:
              "示范类型", "示范起始年度", "首次参加年度", "中华老字号", "重点培育"]
         )  # fmt: skip
         for enterprise in enterprises:
-            county = _county_codes_cache[enterprise % len(_county_codes_cache)]
+            county = COUNTY_CODES[enterprise % len(COUNTY_CODES)]
             writer.writerow(
                 [YEAR, credit_code(enterprise), f"基准川货{enterprise:05d}食品有限公司", county,
                  "企业", "川调味", "", "", YEAR - 1, "否", "否"]
@@ -358,7 +358,8 @@ def _verdict(met: bool) -> str:
 
 def render(
     order_lines: int, chain: dict, baselines: dict[str, dict], expected: dict[str, str]
-) -> str:
+) -> tuple[str, bool]:
+    """The printed table, and whether every correctness check held."""
     stages = chain["stages"]
     rate = {stage["stage"]: stage["rows"] / stage["seconds"] for stage in stages}
     base_rate = {name: run["rows"] / run["seconds"] for name, run in baselines.items()}
@@ -415,11 +416,13 @@ def render(
         for name in ("order_lines", "rows", "gmv", "refund", "quantity")
     ]
     checks.append(("unattributed rows", "0", marts["unattributed"]))
+    all_same = True
     for name, want, got in checks:
         same = Decimal(want) == Decimal(got)
+        all_same = all_same and same
         label = "order lines loaded" if name == "order_lines" else f"fct_sales {name}"
         lines.append(f"{label}: {got} (generator {want}) {'ok' if same else 'MISMATCH'}")
-    return "\n".join(lines)
+    return "\n".join(lines), all_same
 
 
 def main() -> None:
@@ -469,7 +472,10 @@ def main() -> None:
             else:
                 baselines["pandas"] = _child("pandas", work)
         chain = _child("chain", work)
-        sys.stdout.write(render(arguments.order_lines, chain, baselines, expected) + "\n")
+        table, correct = render(arguments.order_lines, chain, baselines, expected)
+        sys.stdout.write(table + "\n")
+    if not correct:
+        raise SystemExit("the marts do not hold the generator's totals: see MISMATCH above")
 
 
 if __name__ == "__main__":
