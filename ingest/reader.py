@@ -127,23 +127,46 @@ def read_table(
 
 
 def _short_rows(raw: bytes, encoding: str, grid: pl.DataFrame, header_line: int) -> dict[int, int]:
-    """Source rows (as _split_rows numbers them) that hold fewer fields than the header."""
+    """Source rows (as _split_rows numbers them) that hold fewer fields than the header.
+
+    polars fills the missing tail of a short row with nulls, which would load a cut
+    row as an order with its amounts blank. Only a row whose last cell is null can be
+    short (an empty quoted cell reads as ""), so only those lines are counted, with
+    the csv module's own quote handling: an all-quoted platform export costs one
+    filter. Nothing is checked when lines and records do not line up (a quoted cell
+    spanning lines).
+    """
+    width = grid.width
+    last = grid.columns[-1]
+    blank = pl.concat_str([pl.col(name).fill_null("") for name in grid.columns]) == ""
+    candidates = (
+        grid.select(
+            pl.int_range(pl.len()).alias("index"),
+            pl.col(last).is_null().alias("tail_missing"),
+            blank.alias("blank"),
+        )
+        .filter(pl.col("tail_missing") & ~pl.col("blank") & (pl.col("index") > 0))
+        .get_column("index")
+        .to_list()
+        if width > 1
+        else []
+    )
+    if not candidates:
+        return {}
     utf8 = raw if encoding.startswith("utf-8") else raw.decode(encoding).encode("utf-8")
-    utf8 = utf8.removeprefix(b"\xef\xbb\xbf")
-    fields = _fields_per_line(utf8, header_line, grid.height)
-    if fields is None:
+    lines = utf8.removeprefix(b"\xef\xbb\xbf").split(b"\n")[header_line:]
+    if lines and not lines[-1].strip():
+        lines.pop()
+    if len(lines) != grid.height:
         log.debug("lines and records differ; cut-short rows not checked")
         return {}
-    width = grid.width
-    blank = pl.concat_str([pl.col(name).fill_null("") for name in grid.columns]) == ""
-    short = grid.select(
-        pl.int_range(pl.len()).alias("index"), fields.alias("fields"), blank.alias("blank")
-    ).filter((pl.col("fields") < width) & ~pl.col("blank") & (pl.col("index") > 0))
-    # grid row i (row 0 is the header) is source row header_line + 1 + i
-    return {
-        header_line + 1 + index: count
-        for index, count in short.select("index", "fields").iter_rows()
-    }
+    short = {}
+    for index in candidates:
+        fields = next(csv.reader([lines[index].decode("utf-8").rstrip("\r")]), [])
+        if len(fields) < width:
+            # grid row i (row 0 is the header) is source row header_line + 1 + i
+            short[header_line + 1 + index] = len(fields)
+    return short
 
 
 def _rows(table: RawTable) -> set[int]:
@@ -226,31 +249,6 @@ def _read_csv(path: Path, known: set[str], data: bytes) -> tuple[pl.DataFrame, s
     # Row numbers count physical lines, as an editor shows them; a quoted cell that
     # spans lines after the header shifts them (not seen in platform exports).
     return grid, encoding, header_index, line_before[header_index]
-
-
-def _fields_per_line(utf8: bytes, skip_lines: int, rows: int) -> pl.Series | None:
-    """How many fields each physical line from the header on holds, or None.
-
-    polars fills the missing tail of a short row with nulls, which would load a cut
-    row as an order with its amounts blank; counting the separators outside quotes
-    on each line tells such a row apart from one whose last cells are empty. None
-    when lines and records do not line up (a quoted cell spanning lines).
-    """
-    lines = pl.read_csv(
-        io.BytesIO(utf8),
-        has_header=False,
-        skip_lines=skip_lines,
-        separator="\x1f",
-        quote_char=None,
-        infer_schema=False,
-        new_columns=["line"],
-        truncate_ragged_lines=True,
-        raise_if_empty=False,
-    ).get_column("line")
-    if lines.len() != rows:
-        return None
-    unquoted = lines.fill_null("").str.replace_all(r'"[^"]*"', "")
-    return unquoted.str.count_matches(",", literal=True) + 1
 
 
 def _read_excel(path: Path, known: set[str]) -> tuple[pl.DataFrame, str, int]:
