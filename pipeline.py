@@ -185,6 +185,10 @@ def export(db_path: Path, year: int, out_dir: Path, *, rank_first: bool = True) 
         _, tables = rank(db_path, year)
     else:
         tables = stored_lists(db_path, year)
+    return _write_lists(tables, out_dir, year)
+
+
+def _write_lists(tables: list[ListTable], out_dir: Path, year: int) -> list[Path]:
     workbook = write_workbook(tables, out_dir / f"{year}年度川货电商节榜单.xlsx", year=year)
     return [workbook, *write_tables(tables, out_dir, year=year)]
 
@@ -257,11 +261,7 @@ def run_nightly(
     summary = build(db_path, wait_seconds=wait_seconds)
     ranked_year = year if year is not None else latest_sales_year(db_path)
     ranking, tables = rank(db_path, ranked_year)
-    workbook = write_workbook(
-        tables, out_dir / f"{ranked_year}年度川货电商节榜单.xlsx", year=ranked_year
-    )
-    written = [workbook, *write_tables(tables, out_dir, year=ranked_year)]
-    written.append(report(db_path, ranked_year, out_dir))
+    written = [*_write_lists(tables, out_dir, ranked_year), report(db_path, ranked_year, out_dir)]
     log.info(
         "nightly run done: %d files from %s, marts built, %d ranked, %d files written",
         len(loads.results),
@@ -287,9 +287,7 @@ def run_demo(db_path: Path, out_dir: Path, *, year: int = 2022) -> DemoReport:
     loads = IngestReport(results=reference.results + sales.results)
     summary = build(db_path)
     ranking, tables = rank(db_path, year)
-    workbook = write_workbook(tables, out_dir / f"{year}年度川货电商节榜单.xlsx", year=year)
-    written = [workbook, *write_tables(tables, out_dir, year=year)]
-    written.append(report(db_path, year, out_dir))
+    written = [*_write_lists(tables, out_dir, year), report(db_path, year, out_dir)]
     log.info(
         "main job done: %d files loaded, marts built, %d lists for %d",
         len(loads.results),
