@@ -403,12 +403,17 @@ def render(
     if "pandas" not in baselines:
         lines.append(f"(no pandas baseline: pandas missing or N > {PANDAS_LIMIT:,})")
     projected = chain_seconds * PROVINCIAL_LINES / order_lines
+    memory_verdict = (
+        "not judged below 20M"
+        if order_lines < PROVINCIAL_LINES
+        else _verdict(chain_peak < CHAIN_MIB_TARGET)
+    )
     lines.append(
         f"20M-line chain, projected linearly from {order_lines:,} (fixed costs scaled too, so "
         f"an upper bound): {projected:.0f} s "
         f"(target < {CHAIN_SECONDS_TARGET} s: {_verdict(projected < CHAIN_SECONDS_TARGET)}); "
         f"peak here {chain_peak:,.0f} MiB (target < {CHAIN_MIB_TARGET:,} MiB at 20M: "
-        f"{'not judged below 20M' if order_lines < PROVINCIAL_LINES else _verdict(chain_peak < CHAIN_MIB_TARGET)})"  # noqa: E501
+        f"{memory_verdict})"
     )
     marts = chain["marts"]
     checks = [
