@@ -334,19 +334,18 @@ def render(manifest: dict[str, Any], rank: dict[str, Any], explains: dict[str, d
         "measured, each in a fresh process:",
         _figures_line(f"rank {YEAR}", rank["figures"], RANK_SECONDS_TARGET),
         *(
-            _figures_line(f"explain {kind} {result['unit_id']}", result["figures"],
-                          EXPLAIN_SECONDS_TARGET)
+            _figures_line(
+                f"explain {kind} {result['unit_id']}", result["figures"], EXPLAIN_SECONDS_TARGET
+            )
             for kind, result in explains.items()
-        ),  # fmt: skip
+        ),
         f"  rank wrote {rank['list_entries']:,} list entries in {rank['list_tables']} tables"
         + (f"; ranked {rank['earlier_years']} first" if rank["earlier_years"] else ""),
     ]
     return "\n".join(lines)
 
 
-def check(
-    expected: dict[str, str], rank: dict[str, Any], explains: dict[str, dict]
-) -> list[str]:
+def check(expected: dict[str, str], rank: dict[str, Any], explains: dict[str, dict]) -> list[str]:
     """Lines naming each figure that differs from the generator's."""
     found = dict(rank["found"])
     county = explains["county"]
