@@ -108,21 +108,22 @@ def load_file(
         source, "platform", [("argument", platform), ("folder", folder_platform)]
     )
     tables: Iterable[RawTable]
+    chooser = _Chooser(source, layout, wanted_platform)
     try:
         if scanned is None:
-            whole = read_table(source, all_headers(), data=data)
+            whole = read_table(source, all_headers(), data=data, keep=chooser)
             del data
-            tables, headers, encoding, estimated = [whole], whole.headers, whole.encoding, 0
+            tables, encoding, estimated = [whole], whole.encoding, 0
         else:
-            batches = read_batches(source, all_headers(), scanned)
-            tables, headers, encoding = batches, batches.headers, batches.encoding
+            batches = read_batches(source, all_headers(), scanned, keep=chooser)
+            tables, encoding = batches, batches.encoding
             estimated = batches.estimated_rows
     except HeaderNotFoundError as unknown:
         # An unknown file: name the layout its first row comes closest to, and what
         # that layout needs that the file lacks.
         detect_layout(unknown.first_row, source, layout=layout, platform=wanted_platform)
         raise
-    chosen = detect_layout(headers, source, layout=layout, platform=wanted_platform)
+    chosen = chooser.layout
 
     counts = _Counts()
     identity: tuple[str, str] | None = None
@@ -220,6 +221,27 @@ def load_file(
         rows_skipped=sum(counts.skipped.values()),
         skipped_detail=dict(counts.skipped),
     )
+
+
+class _Chooser:
+    """The reader's `keep`: detects the layout from the header row the reader found, and
+    keeps only that layout's columns, so nothing else is parsed (personal data included)."""
+
+    def __init__(self, source: Path, layout: str | None, platform: str | None) -> None:
+        self._source, self._layout, self._platform = source, layout, platform
+        self._chosen: Layout | None = None
+
+    def __call__(self, headers: list[str]) -> list[str]:
+        self._chosen = detect_layout(
+            headers, self._source, layout=self._layout, platform=self._platform
+        )
+        return list(self._chosen.columns_in(headers).values())
+
+    @property
+    def layout(self) -> Layout:
+        if self._chosen is None:
+            raise RuntimeError("the reader found no header: no layout was chosen")
+        return self._chosen
 
 
 def _record(

@@ -20,7 +20,7 @@ import logging
 import re
 import tempfile
 import zipfile
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from xml.etree import ElementTree
@@ -56,6 +56,12 @@ _BOMS: tuple[tuple[bytes, str], ...] = (
 )
 
 
+# Given the normalised names of a file's columns once its header row is found, the names
+# of the columns to read. A loader keeps only its layout's: polars then parses only those
+# (a Tmall 订单报表 has 54 columns, the layout needs 12), and personal data is never read.
+Keep = Callable[[list[str]], Iterable[str]]
+
+
 @dataclass(frozen=True)
 class RawTable:
     """One export as text: data rows only, plus what was set aside and why."""
@@ -73,7 +79,10 @@ class RawTable:
 
     @property
     def headers(self) -> list[str]:
-        """Normalised header names, in file order (the frame's columns but source_row)."""
+        """Normalised names of the columns read, in file order (the frame's but source_row).
+
+        `raw_headers` names every column of the file, read or not.
+        """
         return [name for name in self.frame.columns if name != SOURCE_ROW]
 
     @property
@@ -82,13 +91,18 @@ class RawTable:
 
 
 def read_table(
-    path: Path | str, known_headers: Iterable[str], *, data: bytes | None = None
+    path: Path | str,
+    known_headers: Iterable[str],
+    *,
+    data: bytes | None = None,
+    keep: Keep | None = None,
 ) -> RawTable:
     """Read a csv/xlsx/xls export as text, header row found by matching `known_headers`.
 
     `known_headers` are the names any accepted layout may use; the header is the
     row among the first ten that contains most of them. `data`, when given, is the
-    file's bytes already read (the loader hashes them), so a CSV is read once.
+    file's bytes already read (the loader hashes them), so a CSV is read once. `keep`,
+    when given, chooses the columns to read once the header is known (default: all).
     """
     source = Path(path)
     if data is None and not source.is_file():
@@ -98,18 +112,21 @@ def read_table(
     short_rows: dict[int, int] = {}
     if suffix in CSV_SUFFIXES:
         raw = source.read_bytes() if data is None else data
-        grid, encoding, header_index, header_line = _read_csv(source, known, raw)
+        grid, encoding, header_line, raw_headers = _read_csv(source, known, raw, keep)
         short_rows = _short_rows(raw, encoding, grid, header_line)
     elif suffix in EXCEL_SUFFIXES:
-        grid, encoding, header_index = _read_excel(source, known)
-        header_line = header_index
+        grid, encoding, header_line = _read_excel(source, known)
+        raw_headers = ["" if cell is None else str(cell) for cell in grid.row(0)]
+        if keep is not None:
+            wanted = _kept(_column_names(raw_headers), keep)
+            grid = grid.select([f"c{index}" for index in wanted])
     else:
         raise InputFileError(
             source,
             f"unsupported file type {suffix or '(none)'}",
             "export the report as .csv, .xlsx or .xls",
         )
-    table = _split_rows(source, grid, encoding, header_line)
+    table = _split_rows(source, grid, encoding, header_line, raw_headers)
     if short_rows:
         kept = _rows(table)
         table = dataclasses.replace(
@@ -134,10 +151,10 @@ def _short_rows(raw: bytes, encoding: str, grid: pl.DataFrame, header_line: int)
     short (an empty quoted cell reads as ""), so only those lines are counted, with
     the csv module's own quote handling: an all-quoted platform export costs one
     filter. Nothing is checked when lines and records do not line up (a quoted cell
-    spanning lines).
+    spanning lines). The grid's last column is the file's last (_kept always reads it).
     """
-    width = grid.width
     last = grid.columns[-1]
+    width = int(last.removeprefix("c")) + 1
     blank = pl.concat_str([pl.col(name).fill_null("") for name in grid.columns]) == ""
     candidates = (
         grid.select(
@@ -209,8 +226,19 @@ def _best_header(rows: Sequence[Sequence[object]], known: set[str], path: Path) 
     return scores.index(best)
 
 
-def _read_csv(path: Path, known: set[str], data: bytes) -> tuple[pl.DataFrame, str, int, int]:
-    """Grid of every record from the header on; also the header's record and line index."""
+def _kept(names: list[str], keep: Keep) -> list[int]:
+    """Positions of the columns to read: those `keep` names, and the file's last column.
+
+    The last is read whatever its name: a row cut short is found by its missing tail.
+    """
+    wanted = set(keep(names))
+    return sorted({index for index, name in enumerate(names) if name in wanted} | {len(names) - 1})
+
+
+def _read_csv(
+    path: Path, known: set[str], data: bytes, keep: Keep | None
+) -> tuple[pl.DataFrame, str, int, list[str]]:
+    """Grid of the records from the header on, its encoding, header line index and cells."""
     text, encoding = decode_bytes(data, path)
     text = text.removeprefix("\ufeff")
     reader = csv.reader(io.StringIO(text))
@@ -225,6 +253,7 @@ def _read_csv(path: Path, known: set[str], data: bytes) -> tuple[pl.DataFrame, s
             break
     header_index = _best_header(scanned, known, path)
     width = len(scanned[header_index])
+    wanted = None if keep is None else _kept(_column_names(scanned[header_index]), keep)
     utf8 = data if encoding == "utf-8" else text.encode("utf-8")
     del text
     try:
@@ -233,6 +262,7 @@ def _read_csv(path: Path, known: set[str], data: bytes) -> tuple[pl.DataFrame, s
             has_header=False,
             skip_lines=line_before[header_index],
             infer_schema=False,
+            columns=wanted,
             new_columns=[f"c{index}" for index in range(width)],
             missing_columns="insert",
             truncate_ragged_lines=True,
@@ -248,7 +278,7 @@ def _read_csv(path: Path, known: set[str], data: bytes) -> tuple[pl.DataFrame, s
         ) from None
     # Row numbers count physical lines, as an editor shows them; a quoted cell that
     # spans lines after the header shifts them (not seen in platform exports).
-    return grid, encoding, header_index, line_before[header_index]
+    return grid, encoding, line_before[header_index], scanned[header_index]
 
 
 def _read_excel(path: Path, known: set[str]) -> tuple[pl.DataFrame, str, int]:
@@ -349,9 +379,13 @@ def _normalised_cell(expr: pl.Expr) -> pl.Expr:
     )
 
 
-def _split_rows(path: Path, grid: pl.DataFrame, encoding: str, header_line: int) -> RawTable:
-    """Header from the grid's first row; data rows numbered; blank/header/total rows counted."""
-    raw_headers = ["" if cell is None else str(cell) for cell in grid.row(0)]
+def _split_rows(
+    path: Path, grid: pl.DataFrame, encoding: str, header_line: int, raw_headers: list[str]
+) -> RawTable:
+    """Header from the grid's first row; data rows numbered; blank/header/total rows counted.
+
+    `raw_headers` names every column of the file; the grid may hold only some of them.
+    """
     return _split_body(path, grid.slice(1), raw_headers, encoding, header_line + 1, 0)
 
 
@@ -363,8 +397,13 @@ def _split_body(
     header_row: int,
     rows_before: int,
 ) -> RawTable:
-    """Rows below the header (`rows_before` of them in earlier batches) numbered and sorted."""
-    names = _column_names(raw_headers)
+    """Rows below the header (`rows_before` of them in earlier batches) numbered and sorted.
+
+    The grid's columns are c<position in the file>; those read are named from the header.
+    """
+    every_name = _column_names(raw_headers)
+    positions = [int(column.removeprefix("c")) for column in grid.columns]
+    names = [every_name[position] for position in positions]
     body = grid.rename(dict(zip(grid.columns, names, strict=True)))
     body = body.with_row_index(SOURCE_ROW, offset=header_row + 1 + rows_before).with_columns(
         pl.col(SOURCE_ROW).cast(pl.Int64)
@@ -373,9 +412,9 @@ def _split_body(
     joined = pl.concat_str([cell.fill_null("") for cell in cells])
     is_blank = joined.str.strip_chars() == ""
     named = [
-        (pl.col(name), normalise_header(raw))
-        for name, raw in zip(names, raw_headers, strict=True)
-        if normalise_header(raw)
+        (pl.col(name), normalise_header(raw_headers[position]))
+        for name, position in zip(names, positions, strict=True)
+        if normalise_header(raw_headers[position])
     ]
     # Normalising every cell is slow; only rows that could be set aside are normalised
     # and compared: a blank row has a blank first cell, a repeated header has the first
@@ -541,12 +580,15 @@ class Batches:
     _source: Path
     _skip_lines: int
     _scratch: tempfile.TemporaryDirectory[str] | None
+    # Positions of the columns read (all when None), as _kept chose them.
+    _columns: list[int] | None = None
     batch_rows: int = BATCH_ROWS
 
     @property
     def headers(self) -> list[str]:
-        """Normalised header names, as RawTable.headers gives them."""
-        return _column_names(self.raw_headers)
+        """Normalised names of the columns read, as RawTable.headers gives them."""
+        names = _column_names(self.raw_headers)
+        return names if self._columns is None else [names[index] for index in self._columns]
 
     def __iter__(self) -> Iterator[RawTable]:
         lazy = pl.scan_csv(
@@ -560,6 +602,9 @@ class Batches:
             quote_char='"',
             raise_if_empty=False,
         )
+        # A file with a header and no rows scans as no columns at all: nothing to select.
+        if self._columns is not None and lazy.collect_schema().len():
+            lazy = lazy.select([f"c{index}" for index in self._columns])
         rows_before = 0
         try:
             for batch in lazy.collect_batches(chunk_size=self.batch_rows):
@@ -589,8 +634,12 @@ class Batches:
             self._scratch = None
 
 
-def read_batches(path: Path | str, known_headers: Iterable[str], scanned: ScannedFile) -> Batches:
+def read_batches(
+    path: Path | str, known_headers: Iterable[str], scanned: ScannedFile, keep: Keep | None = None
+) -> Batches:
     """A big CSV export, header found as read_table finds it, to be read in batches.
+
+    `keep` chooses the columns to read, as for read_table.
 
     A file that is not UTF-8 is first re-encoded to a UTF-8 scratch file block by
     block (polars reads UTF-8 only); the scratch file is removed after the batches.
@@ -625,6 +674,7 @@ def read_batches(path: Path | str, known_headers: Iterable[str], scanned: Scanne
         _source=utf8,
         _skip_lines=line_after[header_index],
         _scratch=scratch,
+        _columns=None if keep is None else _kept(_column_names(records[header_index]), keep),
         batch_rows=BATCH_ROWS,
     )
 

@@ -131,3 +131,34 @@ def test_xlsx_rows_are_numbered_from_the_top_of_the_sheet_even_when_it_starts_lo
     table = read_table(path, KNOWN)
     assert table.header_row == 3
     assert table.frame.get_column("source_row").to_list() == [4]
+
+
+def test_only_the_kept_columns_are_read_and_rows_keep_their_numbers(write_csv: WriteCsv) -> None:
+    path = write_csv(
+        "orders.csv",
+        [
+            "订单编号,收货地址,总金额,联系手机",
+            "1,成都市某街道,12.50,13800000000",
+            ",只有地址,,",
+            "2,,3.00,",
+        ],
+    )
+    table = read_table(path, KNOWN, keep=lambda names: ["订单编号", "总金额"])
+    # The last column is read whatever its name: a row cut short is found by its tail.
+    assert table.headers == ["订单编号", "总金额", "联系手机"]
+    assert table.raw_headers == ["订单编号", "收货地址", "总金额", "联系手机"]
+    assert table.frame.get_column("总金额").to_list() == ["12.50", "3.00"]
+    assert table.frame.get_column("source_row").to_list() == [2, 4]
+    # A row holding nothing in the columns read is blank, whatever the others hold.
+    assert table.skipped["blank"] == 1
+
+
+def test_kept_columns_of_a_workbook_are_named_from_the_full_header(tmp_path: Path) -> None:
+    path = tmp_path / "orders.xlsx"
+    with xlsxwriter.Workbook(path) as book:
+        sheet = book.add_worksheet()
+        for row, cells in enumerate([["备注", "订单编号", "备注", "总金额"], ["a", "7", "b", "1"]]):
+            sheet.write_row(row, 0, cells)
+    table = read_table(path, KNOWN, keep=lambda names: ["备注_2", "订单编号"])
+    assert table.headers == ["订单编号", "备注_2", "总金额"]
+    assert table.frame.get_column("备注_2").to_list() == ["b"]
