@@ -417,10 +417,14 @@ def _require_run(con: duckdb.DuckDBPyConnection, year: int) -> None:
 def list_tables(con: duckdb.DuckDBPyConnection, year: int) -> list[ListTable]:
     """Every stored list table of `year`, then the roster tables, each ordered by rank."""
     _require_run(con, year)
-    pools = {
-        row["unit_id"]: row["pool_title"]
-        for row in read_table(con, "evaluations", year, "unit_kind, unit_id")
-    }
+    # Pool titles of the listed units only: a year evaluates about a million units.
+    pools = dict(
+        con.execute(
+            "select unit_id, pool_title from scoring.evaluations where year = ? and unit_id in "
+            "(select unit_id from scoring.list_entries where year = ?) order by unit_kind, unit_id",
+            [year, year],
+        ).fetchall()
+    )
     entries = read_table(con, "list_entries", year, "table_order, position")
     groups: dict[int, list[dict[str, Any]]] = {}
     for entry in entries:
@@ -487,15 +491,10 @@ def list_tables(con: duckdb.DuckDBPyConnection, year: int) -> list[ListTable]:
 def explain(con: duckdb.DuckDBPyConnection, year: int, unit: str) -> Explanation:
     """Why `unit` (an id, or an exact name) scored, ranked and was graded as it was."""
     _require_run(con, year)
-    matches = [
-        row
-        for row in read_table(con, "evaluations", year, "unit_kind, unit_id")
-        if row["unit_id"] == unit
-    ] or [
-        row
-        for row in read_table(con, "evaluations", year, "unit_kind, unit_id")
-        if row["unit_name"] == unit
-    ]
+    order = "unit_kind, unit_id"
+    matches = read_table(con, "evaluations", year, order, {"unit_id": unit}) or read_table(
+        con, "evaluations", year, order, {"unit_name": unit}
+    )
     if not matches:
         raise NoDataError(
             f"no unit {unit!r} was evaluated in {year}",
@@ -510,11 +509,10 @@ def explain(con: duckdb.DuckDBPyConnection, year: int, unit: str) -> Explanation
     unit_id, kind = evaluation["unit_id"], evaluation["unit_kind"]
 
     def of_unit(table: str, order_by: str) -> list[dict[str, Any]]:
-        return [
-            row
-            for row in read_table(con, table, year, order_by)
-            if row["unit_id"] == unit_id and row.get("unit_kind", kind) == kind
-        ]
+        where: dict[str, Any] = {"unit_id": unit_id}
+        if table != "roster_ledger":  # the ledger holds enterprise units only, kind unstored
+            where["unit_kind"] = kind
+        return read_table(con, table, year, order_by, where)
 
     sizes = dict(
         con.execute(

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Mapping, Sequence
-from decimal import Context, Decimal, localcontext
+from decimal import ROUND_HALF_EVEN, Context, Decimal, getcontext, localcontext
 from typing import Any
 
 from scoring.rules import Indicator
@@ -36,8 +36,68 @@ def raw_value(indicator: Indicator, row: Mapping[str, Any]) -> Decimal | None:
     return total
 
 
+# ln in integers, fixed point at 10^-50: a unit's ln(1 + x) for log_minmax costs a tenth of
+# Decimal.ln at 28 digits, which is what a million stores' sales scale spent most time on.
+_FIXED_DIGITS = 50
+_FIXED_ONE = 10**_FIXED_DIGITS
+_WIDE = Context(prec=_FIXED_DIGITS + 20)
+_STEP_BITS = 10
+_STEPS = 1 << _STEP_BITS
+# Units of 10^-50 the fixed-point ln may be off by, with a wide margin (it is off by < 100).
+_FIXED_TOLERANCE = 10**4
+
+
+def _fixed(value: Decimal) -> int:
+    return int(value.scaleb(_FIXED_DIGITS, _WIDE).to_integral_value(ROUND_HALF_EVEN))
+
+
+_LN2 = _fixed(Decimal(2).ln(_WIDE))
+_LN10 = _fixed(Decimal(10).ln(_WIDE))
+_LN_STEPS: dict[int, int] = {}
+
+
+def _ln_step(step: int) -> int:
+    """ln(1 + step / 1024) in fixed point, computed once per step."""
+    found = _LN_STEPS.get(step)
+    if found is None:
+        found = _LN_STEPS[step] = _fixed((Decimal(_STEPS + step) / _STEPS).ln(_WIDE))
+    return found
+
+
+def exact_ln(value: Decimal) -> Decimal:
+    """value.ln() in the current context, digit for digit, about ten times faster.
+
+    Decimal.ln is correctly rounded, so any ln known to within far less than half a unit
+    of the last kept digit rounds to the same digits. This one is computed in integers
+    to 50 places: value = a * 10^e = 2^k * m * 10^e with m in [1, 2), m = (1 + j/1024) * r,
+    ln r by the atanh series (r - 1 < 1/1024, so seven terms reach 10^-50). When the
+    result lies within 10^-46 of a rounding boundary, Decimal.ln decides.
+    """
+    context = getcontext()
+    if not value.is_finite() or value <= ONE:
+        return value.ln()
+    exponent = value.as_tuple().exponent
+    assert isinstance(exponent, int)  # a finite value has an integer exponent
+    digits = int(value.scaleb(-exponent, _WIDE))
+    power = digits.bit_length() - 1
+    mantissa = (digits * _FIXED_ONE) >> power
+    step = ((mantissa - _FIXED_ONE) << _STEP_BITS) // _FIXED_ONE
+    rest = (mantissa << _STEP_BITS) // (_STEPS + step)
+    z = ((rest - _FIXED_ONE) * _FIXED_ONE) // (rest + _FIXED_ONE)
+    z_squared = (z * z) // _FIXED_ONE
+    term, series, odd = z, z, 1
+    while term:
+        term = (term * z_squared) // _FIXED_ONE
+        odd += 2
+        series += term // odd
+    fixed = power * _LN2 + _ln_step(step) + 2 * series + exponent * _LN10
+    low = context.plus(Decimal(fixed - _FIXED_TOLERANCE).scaleb(-_FIXED_DIGITS, _WIDE))
+    high = context.plus(Decimal(fixed + _FIXED_TOLERANCE).scaleb(-_FIXED_DIGITS, _WIDE))
+    return low if low == high else value.ln()
+
+
 def _log(value: Decimal) -> Decimal:
-    return (ONE + max(value, ZERO)).ln()
+    return exact_ln(ONE + max(value, ZERO))
 
 
 def normaliser(indicator: Indicator, values: Sequence[Decimal]) -> Callable[[Decimal], Decimal]:

@@ -96,12 +96,12 @@ def _entries(
     ranks = dict(
         zip((id(e) for e, _ in members), competition_ranks([m for _, m in members]), strict=True)
     )
+    # Only units within the size enter, so only they are ordered: a list of 100 drawn from a
+    # million stores sorts a hundred, not a million (a stable sort orders a subset alike).
+    within = (e for e, _ in members if ranks[id(e)] <= rule.size)
     entries = []
-    in_order = ordered((e for e, _ in members), key_of, "measure", rules.tie_breakers)
-    for evaluation in in_order:
+    for evaluation in ordered(within, key_of, "measure", rules.tie_breakers):
         rank = ranks[id(evaluation)]
-        if rank > rule.size:
-            continue
         row = evaluation.row
         entry = ListEntry(
             year=evaluation.year,

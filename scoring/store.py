@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import asdict, dataclass, fields
+from dataclasses import dataclass, fields
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any
 
@@ -169,10 +169,20 @@ def _column(values: list[Any], sql_type: str) -> pa.Array:
     return pa.array(values, arrow_type)
 
 
-def _arrow(table: str, rows: Sequence[Mapping[str, Any]]) -> pa.Table:
+def _arrow(table: str, columns: Mapping[str, list[Any]]) -> pa.Table:
+    """One Arrow table from column lists; a column the batch lacks is all null."""
+    length = len(next(iter(columns.values()), []))
     return pa.table(
-        {column: _column([row.get(column) for row in rows], kind) for column, kind in TABLES[table]}
+        {
+            name: _column(columns[name] if name in columns else [None] * length, kind)
+            for name, kind in TABLES[table]
+        }
     )
+
+
+def _attribute_columns(items: Sequence[Any], names: Iterable[str]) -> dict[str, list[Any]]:
+    """Column lists of dataclass attributes: a million evaluations built no dict per row."""
+    return {name: [getattr(item, name) for item in items] for name in names}
 
 
 def create_scoring_schema(con: duckdb.DuckDBPyConnection) -> None:
@@ -183,55 +193,61 @@ def create_scoring_schema(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(f"create table if not exists scoring.{table} ({columns})")
 
 
-def _evaluation_rows(evaluations: Iterable[Evaluation]) -> list[dict[str, Any]]:
+_EVALUATION_ROW_COLUMNS = (
+    "enterprise_type",
+    "county_code",
+    "county_name",
+    "city_name",
+    "first_year",
+)
+
+
+def _evaluation_columns(evaluations: Sequence[Evaluation]) -> dict[str, list[Any]]:
     # Field by field rather than dataclasses.asdict, which deep-copies each mart row.
     names = [f.name for f in fields(Evaluation) if f.name not in ("row", "indicators")]
-    rows = []
-    for evaluation in evaluations:
-        row = {name: getattr(evaluation, name) for name in names}
-        for column in ("enterprise_type", "county_code", "county_name", "city_name", "first_year"):
-            row[column] = evaluation.row.get(column)
-        row["net_sales"] = evaluation.net_sales
-        rows.append(row)
-    return rows
+    columns = _attribute_columns(evaluations, names)
+    for column in _EVALUATION_ROW_COLUMNS:
+        columns[column] = [evaluation.row.get(column) for evaluation in evaluations]
+    columns["net_sales"] = [evaluation.net_sales for evaluation in evaluations]
+    return columns
 
 
-def _indicator_rows(evaluations: Iterable[Evaluation]) -> list[dict[str, Any]]:
-    return [
-        {
-            "year": e.year,
-            "unit_kind": e.unit_kind,
-            "unit_id": e.unit_id,
-            "indicator_id": value.indicator_id,
-            "raw_value": value.raw,
-            "normalised": value.normalised,
-            "weight": value.weight,
-            "effective_weight": value.effective_weight,
-        }
-        for e in evaluations
-        for value in e.indicators
-    ]
+def _indicator_columns(evaluations: Sequence[Evaluation]) -> dict[str, list[Any]]:
+    pairs = [(e, value) for e in evaluations for value in e.indicators]
+    return {
+        "year": [e.year for e, _ in pairs],
+        "unit_kind": [e.unit_kind for e, _ in pairs],
+        "unit_id": [e.unit_id for e, _ in pairs],
+        "indicator_id": [value.indicator_id for _, value in pairs],
+        "raw_value": [value.raw for _, value in pairs],
+        "normalised": [value.normalised for _, value in pairs],
+        "weight": [value.weight for _, value in pairs],
+        "effective_weight": [value.effective_weight for _, value in pairs],
+    }
+
+
+def _dataclass_columns(items: Sequence[Any], kind: type) -> dict[str, list[Any]]:
+    """Like asdict per row, for flat dataclasses, without its deep copy of every value."""
+    return _attribute_columns(items, [f.name for f in fields(kind)])
 
 
 def replace_year(con: duckdb.DuckDBPyConnection, rows: YearRows) -> None:
     """Replace every scoring row of `rows.year` in one transaction."""
     create_scoring_schema(con)
     batches = {
-        "runs": [
-            {
-                "year": rows.year,
-                "rules_version": rows.rules_version,
-                "rules_path": rows.rules_path,
-                "evaluated": len(rows.evaluations),
-                "admitted": sum(1 for e in rows.evaluations if e.admitted),
-            }
-        ],
-        "evaluations": _evaluation_rows(rows.evaluations),
-        "indicator_values": _indicator_rows(rows.evaluations),
-        "list_tables": [asdict(table) for table in rows.tables],
-        "list_entries": [asdict(entry) for entry in rows.entries],
-        "roster_ledger": [asdict(decision) for decision in rows.decisions],
-        "admission_failures": [asdict(failure) for failure in rows.failures],
+        "runs": {
+            "year": [rows.year],
+            "rules_version": [rows.rules_version],
+            "rules_path": [rows.rules_path],
+            "evaluated": [len(rows.evaluations)],
+            "admitted": [sum(1 for e in rows.evaluations if e.admitted)],
+        },
+        "evaluations": _evaluation_columns(rows.evaluations),
+        "indicator_values": _indicator_columns(rows.evaluations),
+        "list_tables": _dataclass_columns(rows.tables, ListTableSpec),
+        "list_entries": _dataclass_columns(rows.entries, ListEntry),
+        "roster_ledger": _dataclass_columns(rows.decisions, RosterDecision),
+        "admission_failures": _dataclass_columns(rows.failures, AdmissionFailure),
     }
     con.execute("begin transaction")
     try:
@@ -300,11 +316,21 @@ def stored_rules_path(con: duckdb.DuckDBPyConnection, year: int) -> str | None:
 
 
 def read_table(
-    con: duckdb.DuckDBPyConnection, table: str, year: int, order_by: str
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    year: int,
+    order_by: str,
+    where: Mapping[str, Any] | None = None,
 ) -> list[dict[str, Any]]:
-    """Rows of one scoring table for one year, as dicts, in a fixed order."""
+    """Rows of one scoring table for one year, as dicts, in a fixed order.
+
+    `where` narrows the rows to those whose columns equal the given values, so one unit's
+    rows are found by DuckDB rather than by reading a million rows into Python.
+    """
+    conditions = "".join(f" and {column} = ?" for column in where or {})
     cursor = con.execute(
-        f"select * from scoring.{table} where year = ? order by {order_by}", [year]
+        f"select * from scoring.{table} where year = ?{conditions} order by {order_by}",
+        [year, *(where or {}).values()],
     )
     names = [column[0] for column in cursor.description]
     return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]

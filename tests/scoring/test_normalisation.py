@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
+import random
+from decimal import Context, Decimal, localcontext
 
 import pytest
 
-from scoring.indicators import normalise, normalise_all, raw_value
+from scoring.indicators import exact_ln, normalise, normalise_all, raw_value
 from scoring.rules import Indicator
 
 SIX = Decimal("0.000001")
@@ -83,3 +84,29 @@ def test_raw_value_sums_columns_counting_a_true_flag_as_one(
 ) -> None:
     indicator = Indicator("brand", "品牌", ("p", "g", "t"), "higher", "minmax", "share")
     assert raw_value(indicator, row) == expected
+
+
+def _money_values() -> list[Decimal]:
+    """1 + x for amounts a log_minmax pool meets: fen to ten billion yuan, and edge shapes."""
+    generator = random.Random(20221231)
+    amounts = [Decimal(generator.randrange(0, 10**12)) / 100 for _ in range(3000)]
+    amounts += [Decimal(generator.randrange(1, 10**6)) / 10**6 for _ in range(500)]
+    shapes = ["0.01", "1", "1023", "1024", "1e20", "123456789.12", "0.0000000001", "2.5E+30"]
+    amounts += [Decimal(text) for text in shapes]
+    amounts += [Decimal(2) ** power - 1 for power in range(1, 70)]
+    return [1 + amount for amount in amounts]
+
+
+@pytest.mark.parametrize("precision", [28, 12, 40])
+def test_fast_ln_gives_the_digits_of_decimal_ln_in_the_same_context(precision: int) -> None:
+    # Decimal.ln is correctly rounded: the reference here is the standard library's own.
+    with localcontext(Context(prec=precision)):
+        for value in _money_values():
+            expected = value.ln()
+            assert str(exact_ln(value)) == str(expected), value
+
+
+def test_fast_ln_of_one_and_below_is_decimal_ln() -> None:
+    with localcontext(Context(prec=28)):
+        assert str(exact_ln(Decimal(1))) == str(Decimal(1).ln()) == "0"
+        assert exact_ln(Decimal("0.5")) == Decimal("0.5").ln()
