@@ -1,8 +1,26 @@
+{{
+    config(
+        materialized=fact_path_materialization(),
+        incremental_strategy='delete+insert',
+        unique_key=['platform', 'store_id', 'product_id', 'sale_date'],
+    )
+}}
+
 with
 
 daily_sales as (
 
     select * from {{ ref('stg_raw__daily_sales') }}
+    where {{ is_covered_load() }}
+
+),
+
+candidates as (
+
+    {{ rows_of_new_keys(
+        'daily_sales',
+        ['platform', 'store_id', 'product_id', 'sale_date']
+    ) }}
 
 ),
 
@@ -14,7 +32,7 @@ ranked as (
             ['platform', 'store_id', 'product_id', 'sale_date']
         ) }} as load_rank
 
-    from daily_sales
+    from candidates
 
 ),
 

@@ -1,8 +1,26 @@
+{{
+    config(
+        materialized=fact_path_materialization(),
+        incremental_strategy='delete+insert',
+        unique_key=['platform', 'store_id', 'order_id', 'line_no'],
+    )
+}}
+
 with
 
 item_lines as (
 
     select * from {{ ref('stg_raw__item_lines') }}
+    where {{ is_covered_load() }}
+
+),
+
+candidates as (
+
+    {{ rows_of_new_keys(
+        'item_lines',
+        ['platform', 'store_id', 'order_id', 'line_no']
+    ) }}
 
 ),
 
@@ -14,7 +32,7 @@ ranked as (
             ['platform', 'store_id', 'order_id', 'line_no']
         ) }} as load_rank
 
-    from item_lines
+    from candidates
 
 ),
 

@@ -5,20 +5,92 @@
 -- Other platforms may export one order both per order (line_id '') and
 -- per line (Douyin 订单维度 and 商品维度): its lines count, its order
 -- row does not.
+-- Everything here happens within one order (platform, store_id, order_id),
+-- so an incremental build shares again only the orders whose order or item
+-- lines a newer load changed, and replaces those orders' rows.
+
+{{
+    config(
+        materialized=fact_path_materialization(),
+        incremental_strategy='delete+insert',
+        unique_key=['platform', 'store_id', 'order_id'],
+    )
+}}
 
 with
 
-order_lines as (
+all_order_lines as (
 
     select * from {{ ref('int_order_lines_deduplicated') }}
 
 ),
 
-item_lines as (
+all_item_lines as (
 
     select * from {{ ref('int_item_lines_deduplicated') }}
 
 ),
+{% if is_incremental() %}
+changed_orders as (
+
+    select
+        platform,
+        store_id,
+        order_id
+
+    from all_order_lines
+    where load_id > {{ newest_load_built('source_load_id') }}
+
+    union
+
+    select
+        platform,
+        store_id,
+        order_id
+
+    from all_item_lines
+    where load_id > {{ newest_load_built('source_load_id') }}
+
+),
+
+order_lines as (
+
+    select all_order_lines.*
+
+    from all_order_lines
+    inner join changed_orders
+        on
+            all_order_lines.platform = changed_orders.platform
+            and all_order_lines.store_id = changed_orders.store_id
+            and all_order_lines.order_id = changed_orders.order_id
+
+),
+
+item_lines as (
+
+    select all_item_lines.*
+
+    from all_item_lines
+    inner join changed_orders
+        on
+            all_item_lines.platform = changed_orders.platform
+            and all_item_lines.store_id = changed_orders.store_id
+            and all_item_lines.order_id = changed_orders.order_id
+
+),
+{% else %}
+order_lines as (
+
+    select * from all_order_lines
+
+),
+
+item_lines as (
+
+    select * from all_item_lines
+
+),
+{% endif %}
 
 taobao_orders as (
 
@@ -37,6 +109,7 @@ item_amounts as (
         product_id,
         product_name,
         quantity,
+        load_id,
         coalesce(unit_price, 0) * coalesce(quantity, 0) as list_amount
 
     from item_lines
@@ -51,7 +124,8 @@ order_list_amounts as (
         order_id,
         sum(list_amount) as order_list_amount,
         count(*) as line_count,
-        max(line_no) as last_line_no
+        max(line_no) as last_line_no,
+        max(load_id) as item_load_id
 
     from item_amounts
     group by platform, store_id, order_id
@@ -79,7 +153,8 @@ line_weights as (
             else order_list_amounts.order_list_amount
         end as total_weight,
         item_amounts.line_no = order_list_amounts.last_line_no
-            as is_last_line
+            as is_last_line,
+        order_list_amounts.item_load_id
 
     from item_amounts
     inner join order_list_amounts
@@ -112,6 +187,8 @@ line_shares as (
         taobao_orders.streamer_id,
         taobao_orders.channel,
         line_weights.is_last_line,
+        greatest(taobao_orders.load_id, line_weights.item_load_id)
+            as source_load_id,
         {{ divide_rounded(
             'taobao_orders.gmv * line_weights.weight',
             'line_weights.total_weight',
@@ -174,7 +251,8 @@ allocated_lines as (
         ) as refund,
         streamer_id,
         channel,
-        true as is_allocated
+        true as is_allocated,
+        source_load_id
 
     from line_shares
 
@@ -214,7 +292,8 @@ unallocated_lines as (
         order_lines.refund,
         order_lines.streamer_id,
         order_lines.channel,
-        false as is_allocated
+        false as is_allocated,
+        order_lines.load_id as source_load_id
 
     from order_lines
     left join order_list_amounts

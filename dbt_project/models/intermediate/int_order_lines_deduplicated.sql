@@ -1,8 +1,26 @@
+{{
+    config(
+        materialized=fact_path_materialization(),
+        incremental_strategy='delete+insert',
+        unique_key=['platform', 'store_id', 'order_id', 'line_id'],
+    )
+}}
+
 with
 
 order_lines as (
 
     select * from {{ ref('stg_raw__order_lines') }}
+    where {{ is_covered_load() }}
+
+),
+
+candidates as (
+
+    {{ rows_of_new_keys(
+        'order_lines',
+        ['platform', 'store_id', 'order_id', 'line_id']
+    ) }}
 
 ),
 
@@ -14,7 +32,7 @@ ranked as (
             ['platform', 'store_id', 'order_id', 'line_id']
         ) }} as load_rank
 
-    from order_lines
+    from candidates
 
 ),
 

@@ -20,8 +20,8 @@ stores as (
 month_offsets as (
 
     {% for offset in range(12) %}
-        select {{ offset }} as month_offset
-        {% if not loop.last %}union all{% endif %}
+    select {{ offset }} as month_offset
+    {% if not loop.last %}union all{% endif %}
     {% endfor %}
 
 ),
