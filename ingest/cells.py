@@ -27,6 +27,14 @@ EXCEL_DAMAGE = r"^[0-9](\.[0-9]+)?[eE]\+?[0-9]+$"
 _MONEY_TEXT = r"^[+-]?[0-9]+(\.[0-9]{0,2}0*)?$"
 _INTEGER_TEXT = r"^[+-]?[0-9]+(\.0*)?$"
 _NON_ASCII = r"[^\x00-\x7f]"
+# How nearly every cell of a clean export spells an amount and a count (thousands
+# separators included). A column whose cells all do is read in a few passes; any other
+# spelling sends the column through the cleaners' full path.
+_PLAIN_MONEY = r"^[0-9][0-9,]*(\.[0-9]{1,2})?$"
+_PLAIN_INTEGER = r"^[0-9][0-9,]*$"
+_PLAIN_TIMESTAMP = r"^[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}$"
+# An ID as platforms print it, bare or in Excel's ="…" (empty markers are checked apart).
+_PLAIN_ID = r'^(="[0-9A-Za-z_-]+"|[0-9A-Za-z_-]+)$'
 
 # Every accepted spelling is first rewritten to this one, then parsed once.
 TIMESTAMP_FORMAT = "%Y-%m-%d %H:%M:%S"
@@ -110,9 +118,39 @@ def _matching(text: pl.Expr, pattern: str) -> pl.Expr:
     )
 
 
+def _all_plain(cells: pl.Series, pattern: str) -> bool:
+    """Whether every cell is null, empty or spelled as `pattern` says."""
+    return bool((cells.str.contains(pattern) | (cells.str.len_bytes() == 0)).all())
+
+
+def _empty_as_null(cells: pl.Series) -> pl.Series:
+    """A quoted empty cell reads as ""; it holds nothing, as a missing one."""
+    empty = cells.str.len_bytes() == 0
+    return cells.set(empty, None) if empty.any() else cells
+
+
+def _without_commas(cells: pl.Series) -> pl.Series:
+    if cells.str.contains(",", literal=True).any():
+        return cells.str.replace_all(",", "", literal=True)
+    return cells
+
+
+def _full_path(cells: pl.Series, cleaner: pl.Expr) -> pl.Series:
+    return cells.to_frame("cell").select(cleaner).to_series()
+
+
 def money(expr: pl.Expr) -> pl.Expr:
     """An amount in yuan as Decimal(18, 2), null where empty or unreadable."""
-    return _matching(_number_text(expr), _MONEY_TEXT).cast(MONEY_DTYPE, strict=False)
+    return expr.cast(pl.String).map_batches(
+        _money_series, return_dtype=MONEY_DTYPE, is_elementwise=True
+    )
+
+
+def _money_series(cells: pl.Series) -> pl.Series:
+    if _all_plain(cells, _PLAIN_MONEY):
+        return _without_commas(_empty_as_null(cells)).cast(MONEY_DTYPE)
+    text = _number_text(pl.col("cell"))
+    return _full_path(cells, _matching(text, _MONEY_TEXT).cast(MONEY_DTYPE, strict=False))
 
 
 def money_is_bad(expr: pl.Expr) -> pl.Expr:
@@ -123,10 +161,39 @@ def money_is_bad(expr: pl.Expr) -> pl.Expr:
 
 def integer(expr: pl.Expr) -> pl.Expr:
     """A count (件数, 买家数) as Int64; `1,234` and `3.0` read, null where empty or unreadable."""
-    whole = _matching(_number_text(expr), _INTEGER_TEXT).map_batches(
+    return expr.cast(pl.String).map_batches(
+        _integer_series, return_dtype=pl.Int64, is_elementwise=True
+    )
+
+
+def _integer_series(cells: pl.Series) -> pl.Series:
+    if _all_plain(cells, _PLAIN_INTEGER):
+        return _without_commas(_empty_as_null(cells)).cast(pl.Int64)
+    whole = _matching(_number_text(pl.col("cell")), _INTEGER_TEXT).map_batches(
         _without_point_zero_end, return_dtype=pl.String, is_elementwise=True
     )
-    return whole.cast(pl.Int64, strict=False)
+    return _full_path(cells, whole.cast(pl.Int64, strict=False))
+
+
+def has_text(expr: pl.Expr, kind: str) -> pl.Expr:
+    """Whether the cell holds anything once cleaned (`-`, blanks, `=""` hold nothing).
+
+    A column whose cells are all spelled plainly for its kind (numbers, timestamps)
+    holds text exactly where it is not null: one pass instead of the cleaner's.
+    """
+    plain = {
+        "money": _PLAIN_MONEY,
+        "integer": _PLAIN_INTEGER,
+        "timestamp": _PLAIN_TIMESTAMP,
+        "date": _PLAIN_TIMESTAMP,
+    }.get(kind)
+
+    def present(cells: pl.Series) -> pl.Series:
+        if plain is not None and _all_plain(cells, plain):
+            return _empty_as_null(cells).is_not_null()
+        return _full_path(cells, clean_text(pl.col("cell")).is_not_null())
+
+    return expr.cast(pl.String).map_batches(present, return_dtype=pl.Boolean, is_elementwise=True)
 
 
 def _without_point_zero_end(text: pl.Series) -> pl.Series:
@@ -150,8 +217,22 @@ def percent(expr: pl.Expr) -> pl.Expr:
 
 def identifier(expr: pl.Expr) -> pl.Expr:
     """An ID as text: wrappers removed, leading zeros kept, `123.0` from Excel trimmed."""
-    text = _nfkc(clean_text(expr)).str.strip_chars()
-    return text.map_batches(_without_point_zero, return_dtype=pl.String, is_elementwise=True)
+    return expr.cast(pl.String).map_batches(
+        _identifier_series, return_dtype=pl.String, is_elementwise=True
+    )
+
+
+def _identifier_series(cells: pl.Series) -> pl.Series:
+    if _all_plain(cells, _PLAIN_ID) and not cells.is_in(EMPTY_MARKERS).any():
+        cells = _empty_as_null(cells)
+        if cells.str.starts_with("=").any():
+            return cells.str.strip_prefix('="').str.strip_suffix('"')
+        return cells
+    text = _nfkc(clean_text(pl.col("cell"))).str.strip_chars()
+    return _full_path(
+        cells,
+        text.map_batches(_without_point_zero, return_dtype=pl.String, is_elementwise=True),
+    )
 
 
 def _without_point_zero(text: pl.Series) -> pl.Series:
@@ -174,12 +255,14 @@ def timestamp(expr: pl.Expr) -> pl.Expr:
     usual spelling is parsed first as it stands; only the cells it does not read
     take the rewrites (five regex passes), so a clean column never pays for them.
     """
-    return clean_text(expr).map_batches(
+    return expr.cast(pl.String).map_batches(
         _timestamp_series, return_dtype=pl.Datetime("us"), is_elementwise=True
     )
 
 
-def _timestamp_series(text: pl.Series) -> pl.Series:
+def _timestamp_series(cells: pl.Series) -> pl.Series:
+    plain = _all_plain(cells, _PLAIN_TIMESTAMP)
+    text = _empty_as_null(cells) if plain else _full_path(cells, clean_text(pl.col("cell")))
     parsed = text.str.to_datetime(TIMESTAMP_FORMAT, strict=False, time_unit="us")
     unread = (parsed.is_null() & text.is_not_null()).fill_null(False)
     if not unread.any():

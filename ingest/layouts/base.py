@@ -129,7 +129,7 @@ class Field:
         """For kinds that parse: whether the cell held anything (an empty cell is no error)."""
         if self.kind in ("id", "text"):
             return None
-        return cells.clean_text(pl.col(self.key)).is_not_null().alias(HAS_TEXT + self.key)
+        return cells.has_text(pl.col(self.key), self.kind).alias(HAS_TEXT + self.key)
 
     def problem(self) -> tuple[str, pl.Expr, str] | None:
         """(reason code, expression true on a bad cell, what is wrong) on the parsed frame.

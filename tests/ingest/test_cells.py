@@ -80,3 +80,45 @@ def test_timestamps_in_dash_slash_and_minute_forms() -> None:
         datetime(2022, 6, 1, 10, 0),
         None,
     ]
+
+
+@pytest.mark.parametrize(
+    ("function", "plain", "odd"),
+    [
+        (
+            cells.money,
+            [("1,034.47", Decimal("1034.47")), ("5", Decimal("5.00")), ("", None), (None, None)],
+            [("¥12.3", Decimal("12.30")), (" 7.10 ", Decimal("7.10")), ("-", None)],
+        ),
+        (
+            cells.integer,
+            [("1,200", 1200), ("3", 3), ("", None)],
+            [("4.0", 4), ("５", 5), ("--", None)],
+        ),
+        (
+            cells.identifier,
+            [('="0012"', "0012"), ("A-7_x", "A-7_x"), ("", None)],
+            [("'0013", "0013"), ("88.0", "88"), ("nan", None)],
+        ),
+        (
+            cells.timestamp,
+            [("2022-06-01 10:00:00", datetime(2022, 6, 1, 10)), ("", None)],
+            [
+                ("2022/6/2 9:05", datetime(2022, 6, 2, 9, 5)),
+                ("\t2022-06-03 00:00:00", datetime(2022, 6, 3)),
+                ("-", None),
+            ],
+        ),
+    ],
+)
+def test_plain_cells_read_the_same_alone_as_beside_cells_that_need_cleaning(
+    function: Callable[[pl.Expr], pl.Expr],
+    plain: list[tuple[str | None, object]],
+    odd: list[tuple[str | None, object]],
+) -> None:
+    # A column of plainly spelled cells takes a short path; one odd cell sends the whole
+    # column through the full cleaners. Both must read every cell alike.
+    alone = _apply(function, [text for text, _ in plain])
+    mixed = _apply(function, [text for text, _ in plain + odd])
+    assert alone == [value for _, value in plain]
+    assert mixed == [value for _, value in plain + odd]
