@@ -5,8 +5,8 @@ columns (personal data never gets further), validated, and written together
 with its rejected rows and its raw.loads row in a single transaction: a file is
 loaded whole or not at all. The same bytes offered again are recognised by
 their hash and change nothing. A big CSV (over reader.STREAM_BYTES) is read and
-validated in batches spooled to a scratch folder, then inserted in that one
-transaction, so memory stays flat whatever the file's size. This module never
+validated in batches, each inserted in that one transaction while the next is
+read, so memory stays flat whatever the file's size. This module never
 decides what the numbers mean (layouts do) and never deletes or updates rows of
 earlier loads (re-exports are settled in dbt, latest load wins).
 """
@@ -16,8 +16,8 @@ from __future__ import annotations
 import hashlib
 import logging
 import shutil
-import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -50,6 +50,8 @@ KIND = "platform_export"
 NO_STORE = frozenset({"", "0"})
 
 Status = Literal["loaded", "duplicate", "failed"]
+# A batch ready to insert: the table read, its rows with lineage, its rejected rows.
+_Prepared = tuple[RawTable, pl.DataFrame, pl.DataFrame]
 # Called as progress(stage, done, total): "validated" after each batch of a file (total
 # estimated from the file's size), "inserted" once its rows are written inside the open
 # transaction, "done" after the commit.
@@ -127,31 +129,33 @@ def load_file(
 
     counts = _Counts()
     identity: tuple[str, str] | None = None
-    # A big file's batches are spooled to Parquet and inserted in one statement at the
-    # end: DuckDB then writes them straight to the file, where row by row inserts in
-    # one open transaction kept every row in memory until the commit.
-    spool = _Spool() if scanned is not None else None
-    whole_rows: list[pl.DataFrame] = []
-    whole_rejects: list[pl.DataFrame] = []
+
+    def prepare(table: RawTable) -> _Prepared:
+        nonlocal identity
+        validated = validate(table, chosen)
+        identity = _identity(
+            source,
+            chosen,
+            validated.columns,
+            table.frame,
+            identity,
+            (platform, folder_platform, wanted_platform),
+            (store_id, folder_store),
+        )
+        rows = _with_lineage(chosen, validated.rows, source, *identity)
+        return table, rows, validated.rejects
+
+    # A big file's batches are read and validated in a background thread while DuckDB
+    # writes the one before (it lets go of the GIL), all in one transaction: DuckDB
+    # writes full row groups of an open transaction to the file, so memory stays flat.
+    prepared = _ahead(tables, prepare) if scanned is not None else map(prepare, tables)
+    con.begin()
     try:
-        for table in tables:
-            validated = validate(table, chosen)
-            identity = _identity(
-                source,
-                chosen,
-                validated.columns,
-                table.frame,
-                identity,
-                (platform, folder_platform, wanted_platform),
-                (store_id, folder_store),
-            )
-            rows = _with_lineage(chosen, validated.rows, source, *identity)
-            if spool is None:
-                whole_rows.append(rows)
-                whole_rejects.append(validated.rejects)
-            else:
-                spool.add(rows, validated.rejects)
-            counts.add(table, validated.rows.height, validated.rejects.height)
+        load_id = bookkeeping.next_load_id(con)
+        for table, rows, rejects in prepared:
+            _insert_rows(con, chosen, rows, load_id)
+            bookkeeping.record_rejects(con, load_id, source.name, rejects)
+            counts.add(table, rows.height, rejects.height)
             if progress is not None:
                 progress("validated", counts.read, max(estimated, counts.read))
         if identity is None:
@@ -165,29 +169,18 @@ def load_file(
                 (platform, folder_platform, wanted_platform),
                 (store_id, folder_store),
             )
-        resolved_platform, resolved_store = identity
-        con.begin()
-        try:
-            load_id = bookkeeping.next_load_id(con)
-            if spool is None:
-                for rows, rejects in zip(whole_rows, whole_rejects, strict=True):
-                    _insert_rows(con, chosen, rows, load_id)
-                    bookkeeping.record_rejects(con, load_id, source.name, rejects)
-            else:
-                spool.insert(con, chosen, load_id, source)
-                later = _reject_later_copies(con, chosen, load_id, source)
-                counts.loaded -= later
-                counts.rejected += later
-            if progress is not None:
-                progress("inserted", counts.loaded, counts.loaded)
-            _record(con, load_id, source, content_hash, chosen, identity, encoding, counts)
-            con.commit()
-        except BaseException:
-            con.rollback()
-            raise
-    finally:
-        if spool is not None:
-            spool.close()
+        if scanned is not None:
+            later = _reject_later_copies(con, chosen, load_id, source)
+            counts.loaded -= later
+            counts.rejected += later
+        if progress is not None:
+            progress("inserted", counts.loaded, counts.loaded)
+        _record(con, load_id, source, content_hash, chosen, identity, encoding, counts)
+        con.commit()
+    except BaseException:
+        con.rollback()
+        raise
+    resolved_platform, resolved_store = identity
     if progress is not None:
         progress("done", counts.read, counts.read)
     log.info(
@@ -272,42 +265,6 @@ def _record(
     )
 
 
-class _Spool:
-    """Validated batches of a big file as Parquet parts in a scratch folder."""
-
-    def __init__(self) -> None:
-        self._scratch = tempfile.TemporaryDirectory(prefix="chuanhuo-load-")
-        self.folder = Path(self._scratch.name)
-        self._parts = 0
-        self._reject_parts = 0
-
-    def add(self, rows: pl.DataFrame, rejects: pl.DataFrame) -> None:
-        if rows.height:
-            self._parts += 1
-            rows.write_parquet(self.folder / f"rows-{self._parts:06d}.parquet")
-        if rejects.height:
-            self._reject_parts += 1
-            rejects.write_parquet(self.folder / f"rejects-{self._reject_parts:06d}.parquet")
-
-    def insert(
-        self, con: duckdb.DuckDBPyConnection, chosen: Layout, load_id: int, source: Path
-    ) -> None:
-        """Every part in one statement per table, inside the caller's transaction."""
-        if self._parts:
-            con.execute(
-                f"insert into raw.{chosen.table} by name "
-                "select *, ?::bigint as load_id from read_parquet(?)",
-                [load_id, str(self.folder / "rows-*.parquet")],
-            )
-        if self._reject_parts:
-            bookkeeping.record_rejects_from_parquet(
-                con, load_id, source.name, str(self.folder / "rejects-*.parquet")
-            )
-
-    def close(self) -> None:
-        self._scratch.cleanup()
-
-
 @dataclass
 class _Counts:
     """Rows of a file so far, summed over its batches."""
@@ -323,6 +280,23 @@ class _Counts:
         self.rejected += rejected
         for kind, count in table.skipped.items():
             self.skipped[kind] = self.skipped.get(kind, 0) + count
+
+
+def _ahead(items: Iterable[RawTable], work: Callable[[RawTable], _Prepared]) -> Iterator[_Prepared]:
+    """work(item) for each item in order, the next one computed by a worker thread while
+    the consumer deals with the current one. An error in the worker is raised here; a
+    consumer that stops early waits for the one step under way, no more."""
+    iterator = iter(items)
+
+    def step() -> _Prepared | None:
+        item = next(iterator, None)
+        return None if item is None else work(item)
+
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="chuanhuo-read-ahead") as pool:
+        pending = pool.submit(step)
+        while (done := pending.result()) is not None:
+            pending = pool.submit(step)
+            yield done
 
 
 def _hash_or_scan(source: Path) -> tuple[bytes, ScannedFile | None]:

@@ -15,8 +15,10 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from ingest import reader
+from ingest import loader, reader
+from ingest.layouts import Layout
 from ingest.loader import load_file
+from ingest.validate import Validated
 from warehouse.errors import InputFileError
 from warehouse.schema import create_raw_schema
 
@@ -161,4 +163,32 @@ def test_a_big_file_that_no_encoding_decodes_is_refused_by_name(
     with pytest.raises(InputFileError, match=r"noise\.csv: cannot be decoded"):
         load_file(con, path)
     assert con.execute("select count(*) from raw.loads").fetchall() == [(0,)]
+    con.close()
+
+
+def test_an_error_in_a_later_batch_leaves_nothing_of_the_earlier_ones(
+    fixture_file: Fixture, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Batches are validated in a worker thread while earlier ones are being inserted:
+    # a failure there must still undo the whole file.
+    path = _placed(fixture_file, DOUYIN, tmp_path)
+    _in_batches_of(1, monkeypatch)
+    calls = []
+    real_validate = loader.validate
+
+    def failing_on_the_third(table: reader.RawTable, layout: Layout) -> Validated:
+        calls.append(table.rows_read)
+        if len(calls) == 3:
+            raise InputFileError(path, "fails on its third batch", "nothing to do")
+        return real_validate(table, layout)
+
+    monkeypatch.setattr(loader, "validate", failing_on_the_third)
+    con = _warehouse()
+
+    with pytest.raises(InputFileError, match="third batch"):
+        load_file(con, path)
+
+    assert len(calls) == 3
+    for table in ("loads", "order_lines", "rejected_rows"):
+        assert con.execute(f"select count(*) from raw.{table}").fetchone() == (0,)
     con.close()
