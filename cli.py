@@ -433,14 +433,19 @@ def registries(
 @handles_errors
 def build(
     db: DbOption = DEFAULT_DB,
-    full_refresh: Annotated[bool, typer.Option(help="Rebuild every model.")] = False,
+    full_refresh: Annotated[
+        bool, typer.Option(help="Rebuild every model from the raw rows, not only new loads.")
+    ] = False,
     target: TargetOption = Engine.duckdb,
     wait: WaitOption = 0.0,
     as_json: JsonOption = False,
 ) -> None:
     """Build and test the dbt marts over what is loaded (on DuckDB, or on Spark).
 
+    On DuckDB the sales facts take only the loads newer than the last build.
+
     Example: chuanhuo build --db chuanhuo.duckdb
+    Example: chuanhuo build --full-refresh
     Example: chuanhuo build --target spark
     """
     with err.status(f"building the marts on {target.value}…"):

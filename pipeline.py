@@ -140,8 +140,11 @@ def build(
 ) -> BuildSummary:
     """Build and test the dbt marts over what is loaded, on DuckDB or on Spark.
 
-    On Spark the raw tables go out as a Parquet lake and the marts come back into the
-    warehouse file, so ranking and exports read them the same way.
+    On DuckDB the fact path's line-level models take only the loads newer than what
+    they hold; `full_refresh` rebuilds every model from the raw rows, to the same
+    marts. On Spark the raw tables go out as a Parquet lake and every model is rebuilt;
+    the marts come back into the warehouse file, so ranking and exports read them the
+    same way.
     """
     if target == "spark":
         return build_marts_spark(db_path, wait_seconds=wait_seconds)
