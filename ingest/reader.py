@@ -47,6 +47,9 @@ SKIP_KINDS: tuple[str, ...] = ("blank", "repeated_header", "total")
 STREAM_BYTES = 16 << 20
 BATCH_ROWS = 100_000
 _BLOCK_BYTES = 8 << 20
+# Decoded a block at a time while batches are read: no byte of a multibyte character
+# is a newline or a quote, so blocks can be cut between records.
+_DECODED_BY_BLOCK = frozenset({"gb18030"})
 _HEAD_BYTES = 1 << 20
 # The BOMs ingest.encoding trusts first, in its order, for the streaming pass.
 _BOMS: tuple[tuple[bytes, str], ...] = (
@@ -583,6 +586,10 @@ class Batches:
     # Positions of the columns read (all when None), as _kept chose them.
     _columns: list[int] | None = None
     batch_rows: int = BATCH_ROWS
+    # For a file decoded batch by batch (GB18030): where its first data record starts,
+    # and how many bytes to decode at a time.
+    _data_offset: int | None = None
+    _block_bytes: int = _BLOCK_BYTES
 
     @property
     def headers(self) -> list[str]:
@@ -591,23 +598,9 @@ class Batches:
         return names if self._columns is None else [names[index] for index in self._columns]
 
     def __iter__(self) -> Iterator[RawTable]:
-        lazy = pl.scan_csv(
-            self._source,
-            has_header=False,
-            skip_lines=self._skip_lines,
-            infer_schema=False,
-            new_columns=[f"c{index}" for index in range(len(self.raw_headers))],
-            missing_columns="insert",
-            truncate_ragged_lines=True,
-            quote_char='"',
-            raise_if_empty=False,
-        )
-        # A file with a header and no rows scans as no columns at all: nothing to select.
-        if self._columns is not None and lazy.collect_schema().len():
-            lazy = lazy.select([f"c{index}" for index in self._columns])
         rows_before = 0
         try:
-            for batch in lazy.collect_batches(chunk_size=self.batch_rows):
+            for batch in self._grids():
                 table = _split_body(
                     self.path,
                     batch,
@@ -628,6 +621,66 @@ class Batches:
         finally:
             self.close()
 
+    def _grids(self) -> Iterator[pl.DataFrame]:
+        return self._decoded_grids() if self._data_offset is not None else self._utf8_grids()
+
+    def _utf8_grids(self) -> Iterator[pl.DataFrame]:
+        lazy = pl.scan_csv(
+            self._source,
+            has_header=False,
+            skip_lines=self._skip_lines,
+            infer_schema=False,
+            new_columns=[f"c{index}" for index in range(len(self.raw_headers))],
+            missing_columns="insert",
+            truncate_ragged_lines=True,
+            quote_char='"',
+            raise_if_empty=False,
+        )
+        # A file with a header and no rows scans as no columns at all: nothing to select.
+        if self._columns is not None and lazy.collect_schema().len():
+            lazy = lazy.select([f"c{index}" for index in self._columns])
+        yield from lazy.collect_batches(chunk_size=self.batch_rows)
+
+    def _decoded_grids(self) -> Iterator[pl.DataFrame]:
+        """The records after the header, decoded a block at a time, in the caller's thread.
+
+        No second file is written: each block is cut after its last whole record,
+        decoded strictly (a bad byte is named by its offset in the file) and parsed.
+        """
+        # A schema, not names: a block holding only short rows would otherwise fail.
+        schema = {f"c{index}": pl.String for index in range(len(self.raw_headers))}
+        position = self._data_offset or 0
+        carry = b""
+        with self._source.open("rb") as handle:
+            handle.seek(position)
+            while True:
+                block = handle.read(self._block_bytes)
+                chunk = carry + block if carry else block
+                end = _record_end(chunk) if block else len(chunk)
+                part, carry = chunk[:end], chunk[end:]
+                if part:
+                    try:
+                        text = part.decode(self.encoding)
+                    except UnicodeDecodeError as error:
+                        raise _undecodable(
+                            self.path, " / ".join(FALLBACKS), position + error.start
+                        ) from None
+                    position += end
+                    grid = pl.read_csv(
+                        io.BytesIO(text.encode("utf-8")),
+                        has_header=False,
+                        schema=schema,
+                        columns=self._columns,
+                        missing_columns="insert",
+                        truncate_ragged_lines=True,
+                        quote_char='"',
+                        raise_if_empty=False,
+                    )
+                    if grid.height:
+                        yield grid
+                if not block:
+                    return
+
     def close(self) -> None:
         if self._scratch is not None:
             self._scratch.cleanup()
@@ -641,30 +694,47 @@ def read_batches(
 
     `keep` chooses the columns to read, as for read_table.
 
-    A file that is not UTF-8 is first re-encoded to a UTF-8 scratch file block by
-    block (polars reads UTF-8 only); the scratch file is removed after the batches.
+    polars reads UTF-8 only. A GB18030 file is decoded a block at a time as its
+    batches are read (a newline or a quote byte is never part of a GB18030
+    character, so a block cut after a record holds whole characters); any other
+    encoding (UTF-16) is first re-encoded to a UTF-8 scratch file, removed after.
     """
     source = Path(path)
     known = {normalise_header(name) for name in known_headers} - {""}
     scratch = None
     utf8 = source
-    if scanned.encoding not in ("utf-8", "utf-8-sig"):
+    decoded_here = scanned.encoding in _DECODED_BY_BLOCK
+    if scanned.encoding not in ("utf-8", "utf-8-sig") and not decoded_here:
         scratch = tempfile.TemporaryDirectory(prefix="chuanhuo-")
         utf8 = _transcode(source, scanned.encoding, Path(scratch.name) / "utf8.csv")
     with utf8.open("rb") as handle:
         head = handle.read(_HEAD_BYTES)
     complete = head if len(head) < _HEAD_BYTES else head[: head.rfind(b"\n") + 1]
-    text = complete.decode("utf-8", errors="replace").removeprefix("\ufeff")
-    reader = csv.reader(io.StringIO(text))
+    if decoded_here:
+        try:
+            text = complete.decode(scanned.encoding)
+        except UnicodeDecodeError as error:
+            raise _undecodable(source, " / ".join(FALLBACKS), error.start) from None
+    else:
+        text = complete.decode("utf-8", errors="replace")
+    reader = csv.reader(io.StringIO(text.removeprefix("\ufeff")))
     records: list[list[str]] = []
     line_after: list[int] = []
-    for record in reader:
-        records.append(record)
-        line_after.append(reader.line_num)
+    try:
+        for record in reader:
+            records.append(record)
+            line_after.append(reader.line_num)
+    except csv.Error as error:
+        raise InputFileError(
+            source,
+            f"is not a readable CSV ({error}) on line {reader.line_num}",
+            "export the report again; the file may have been damaged while copying",
+        ) from None
     header_index = _best_header(records[:HEADER_SCAN_ROWS], known, source)
     header_line = line_after[header_index - 1] if header_index else 0
     rows_in_head = max(len(records) - header_index - 1, 1)
     estimated = int(scanned.size * rows_in_head / max(len(complete), 1))
+    data_offset = _offset_after_lines(complete, line_after[header_index]) if decoded_here else None
     return Batches(
         path=source,
         encoding=scanned.encoding,
@@ -676,7 +746,36 @@ def read_batches(
         _scratch=scratch,
         _columns=None if keep is None else _kept(_column_names(records[header_index]), keep),
         batch_rows=BATCH_ROWS,
+        _data_offset=data_offset,
+        # About BATCH_ROWS records a block, as the head's records measure them.
+        _block_bytes=max(1, BATCH_ROWS * len(complete) // max(len(records), 1)),
     )
+
+
+def _offset_after_lines(data: bytes, lines: int) -> int:
+    """The byte offset just past the first `lines` newlines of `data` (its end if fewer)."""
+    offset = 0
+    for _ in range(lines):
+        found = data.find(b"\n", offset)
+        if found < 0:
+            return len(data)
+        offset = found + 1
+    return offset
+
+
+def _record_end(chunk: bytes) -> int:
+    """Length of `chunk` up to the end of its last whole record, 0 if it holds none.
+
+    A record ends at a newline outside quotes: one after an even number of quote
+    characters (a doubled quote inside a cell counts two, so parity still holds).
+    """
+    end = chunk.rfind(b"\n")
+    odd = chunk.count(b'"', 0, end + 1) % 2
+    while end >= 0 and odd:
+        previous = chunk.rfind(b"\n", 0, end)
+        odd ^= chunk.count(b'"', previous + 1, end + 1) % 2
+        end = previous
+    return end + 1
 
 
 def _transcode(source: Path, encoding: str, target: Path) -> Path:

@@ -7,22 +7,25 @@ loaded rows must not depend on where a batch ends.
 
 from __future__ import annotations
 
+import dataclasses
 import random
 import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import duckdb
+import polars as pl
 import pytest
 
 from ingest import loader, reader
-from ingest.layouts import Layout
+from ingest.layouts import Layout, all_headers
 from ingest.loader import load_file
 from ingest.validate import Validated
 from warehouse.errors import InputFileError
 from warehouse.schema import create_raw_schema
 
 Fixture = Callable[[str], Path]
+TAOBAO_VALID = "taobao/ExportOrderList202206020800_valid.csv"  # GBK
 TAOBAO_BAD = "taobao/ExportOrderList202206020800_invalid.csv"  # GBK, blank and total lines
 DOUYIN = "douyin/1654131600_sub_orders_valid.csv"  # UTF-8 with a BOM
 DOUYIN_BAD = "douyin/1654304400_sub_orders_invalid.csv"
@@ -88,6 +91,41 @@ def test_a_file_loaded_in_batches_stores_what_it_stores_read_whole(
         getattr(expected, name) for name in COUNTS
     ]
     assert _stored(batched) == _stored(whole)
+
+
+@pytest.mark.parametrize(
+    ("chunk", "end"),
+    [
+        (b'a,b\n"x\ny",z\n', 12),
+        (b'a,b\n"x\ny', 4),
+        (b'"a""b",c\n', 9),
+        (b"a,b", 0),
+    ],
+)
+def test_a_block_is_cut_after_its_last_newline_outside_quotes(chunk: bytes, end: int) -> None:
+    assert reader._record_end(chunk) == end
+
+
+def test_a_gbk_cell_spanning_lines_survives_every_cut_between_blocks(
+    fixture_file: Fixture, tmp_path: Path
+) -> None:
+    # A GB18030 file is decoded a block at a time; a buyer's message holding a newline
+    # and a doubled quote must never be cut into two records, wherever a block ends.
+    text = fixture_file(TAOBAO_VALID).read_bytes().decode("gb18030")
+    lines = text.split("\r\n")
+    cells = lines[2].split('","')
+    cells[11] = '请周五前发货\n""加急""'
+    lines[2] = '","'.join(cells)
+    path = tmp_path / "multiline.csv"
+    path.write_bytes("\r\n".join(lines).encode("gb18030"))
+    whole = reader.read_table(path, all_headers())
+    assert whole.frame.get_column("买家留言").to_list()[1] == '请周五前发货\n"加急"'
+    batches = reader.read_batches(path, all_headers(), reader.scan_file(path))
+
+    for block_bytes in range(40, 900, 23):
+        tables = list(dataclasses.replace(batches, _block_bytes=block_bytes))
+        frame = pl.concat([table.frame for table in tables])
+        assert frame.equals(whole.frame), f"blocks of {block_bytes} bytes"
 
 
 def test_a_key_repeated_in_a_later_batch_is_rejected_at_its_own_row(
