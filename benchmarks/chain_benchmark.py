@@ -165,6 +165,7 @@ def run_chain(work: Path) -> dict[str, object]:
                     f"{result.source_file} ({result.layout}): {result.status}, "
                     f"{result.rows_rejected} rows rejected {result.error or ''}"
                 )
+    slowest = _record_node_times()
     _timed(stages, "build", lambda: pipeline.build(db_path), order_lines)
     _timed(stages, "rank", lambda: pipeline.rank(db_path, YEAR), order_lines)
     _timed(
@@ -191,7 +192,34 @@ def run_chain(work: Path) -> dict[str, object]:
         "select reason_code, count(*) from raw.rejected_rows group by 1 order by 2 desc limit 5"
     ).fetchall()
     con.close()
-    return {"stages": stages, "marts": marts, "problems": problems, "reasons": reasons}
+    return {
+        "stages": stages,
+        "marts": marts,
+        "problems": problems,
+        "reasons": reasons,
+        "slowest_nodes": sorted(slowest, key=lambda node: -node[1])[:8],
+    }
+
+
+def _record_node_times() -> list[tuple[str, float]]:
+    """A list that the next dbt build fills with (node, seconds), to say where it spends.
+
+    warehouse.dbt exposes only the build's total; this wraps its private summariser
+    in this benchmark process alone, reading the result and changing nothing.
+    """
+    from warehouse import dbt
+
+    times: list[tuple[str, float]] = []
+    summarise = dbt._summarise
+
+    def recording(execution: Any, seconds: float) -> Any:
+        for result in getattr(execution, "results", None) or []:
+            name = result.node.unique_id.split(".")[2][:48]  # test names end in a hash
+            times.append((name, float(result.execution_time or 0.0)))
+        return summarise(execution, seconds)
+
+    dbt._summarise = recording
+    return times
 
 
 # How the baselines read each kind of cell: what the layout's cleaner does, in DuckDB SQL.
@@ -341,7 +369,7 @@ def _verdict(met: bool) -> str:
 def _line(name: str, rows: int, seconds: float, cpu: float, peak: float | None, note: str) -> str:
     peak_text = f"{peak:>9,.0f}" if peak is not None else f"{'':>9}"
     return (
-        f"{name:<34}{rows:>11,}{seconds:>8.1f}{cpu:>8.1f}{rows / max(seconds, 1e-9):>10,.0f}"
+        f"{name:<34}{rows:>11,}{seconds:>8.1f}{cpu:>8.1f}{rows / max(seconds, 1e-9):>12,.0f}"
         f"{peak_text}  {note}"
     ).rstrip()
 
@@ -353,7 +381,7 @@ def _sum(runs: list[dict], name: str) -> float:
 def render_stages(chain: dict, duck: dict, pandas: dict | None) -> tuple[list[str], dict]:
     """The per-stage table and the figures the verdicts need."""
     stages = chain["stages"]
-    lines = [f"{'stage':<34}{'rows':>11}{'wall s':>8}{'CPU s':>8}{'rows/s':>10}{'peak MiB':>9}"]
+    lines = [f"{'stage':<34}{'rows':>11}{'wall s':>8}{'CPU s':>8}{'rows/s':>12}{'peak MiB':>9}"]
     by_class: dict[str, list[dict]] = {"utf8": [], "gbk": [], "xlsx": []}
     for stage in stages:
         note = ""
@@ -432,7 +460,7 @@ def check_totals(chain: dict, manifest: dict) -> tuple[list[str], bool]:
             wrong.append(f"{got['unattributed']} unattributed rows")
         same = same and not wrong
         lines.append(
-            f"fct_sales {code:<10} rows {got['fct_rows']:>10,} gmv {got['gmv']:>17} "
+            f"fct_sales {code:<11} rows {got['fct_rows']:>10,} gmv {got['gmv']:>17} "
             f"refund {got['refund']:>15} quantity {got['quantity']:>11,}  "
             + ("ok" if not wrong else "MISMATCH: " + "; ".join(wrong))
         )
@@ -498,6 +526,8 @@ def render(
             f" s: {_verdict(chain_seconds < CHAIN_SECONDS_TARGET)}); peak {chain_peak:,.0f} MiB "
             f"(target < {CHAIN_MIB_TARGET:,}: {_verdict(chain_peak < CHAIN_MIB_TARGET)})"
         )
+    nodes = ", ".join(f"{name} {seconds:.0f} s" for name, seconds in chain["slowest_nodes"])
+    lines.append(f"build, slowest dbt nodes: {nodes}")
     total_lines, correct = check_totals(chain, manifest)
     lines += total_lines
     summary = {
