@@ -149,32 +149,45 @@ def read_table(
 def _short_rows(raw: bytes, encoding: str, grid: pl.DataFrame, header_line: int) -> dict[int, int]:
     """Source rows (as _split_rows numbers them) that hold fewer fields than the header.
 
+    `grid` starts with the header record, on line `header_line` (0-based) of `raw`.
+    """
+    utf8 = raw if encoding.startswith("utf-8") else raw.decode(encoding).encode("utf-8")
+    lines_before = utf8.removeprefix(b"\xef\xbb\xbf").split(b"\n", header_line)
+    body = lines_before[-1] if len(lines_before) > header_line else b""
+    width = int(grid.columns[-1].removeprefix("c")) + 1
+    # grid row i (row 0 is the header) is source row header_line + 1 + i
+    return {
+        header_line + 1 + index: fields for index, fields in _short_lines(body, grid, width).items()
+    }
+
+
+def _short_lines(utf8: bytes, grid: pl.DataFrame, width: int) -> dict[int, int]:
+    """Grid rows holding fewer than `width` fields: {row index: fields}.
+
     polars fills the missing tail of a short row with nulls, which would load a cut
     row as an order with its amounts blank. Only a row whose last cell is null can be
-    short (an empty quoted cell reads as ""), so only those lines are counted, with
-    the csv module's own quote handling: an all-quoted platform export costs one
-    filter. Nothing is checked when lines and records do not line up (a quoted cell
-    spanning lines). The grid's last column is the file's last (_kept always reads it).
+    short (an empty quoted cell reads as ""), so only those lines of `utf8` (the grid's
+    text) are counted, with the csv module's own quote handling: an all-quoted platform
+    export costs one filter. Nothing is checked when lines and records do not line up
+    (a quoted cell spanning lines). The grid's last column is the file's last (_kept
+    always reads it).
     """
     last = grid.columns[-1]
-    width = int(last.removeprefix("c")) + 1
+    if int(last.removeprefix("c")) != width - 1 or width < 2:
+        return {}
+    if not grid.get_column(last).has_nulls():
+        return {}
     blank = pl.concat_str([pl.col(name).fill_null("") for name in grid.columns]) == ""
     candidates = (
-        grid.select(
-            pl.int_range(pl.len()).alias("index"),
-            pl.col(last).is_null().alias("tail_missing"),
-            blank.alias("blank"),
-        )
-        .filter(pl.col("tail_missing") & ~pl.col("blank") & (pl.col("index") > 0))
+        grid.with_row_index("index")
+        .filter(pl.col(last).is_null())
+        .filter(~blank)
         .get_column("index")
         .to_list()
-        if width > 1
-        else []
     )
     if not candidates:
         return {}
-    utf8 = raw if encoding.startswith("utf-8") else raw.decode(encoding).encode("utf-8")
-    lines = utf8.removeprefix(b"\xef\xbb\xbf").split(b"\n")[header_line:]
+    lines = utf8.split(b"\n")
     if lines and not lines[-1].strip():
         lines.pop()
     if len(lines) != grid.height:
@@ -184,8 +197,7 @@ def _short_rows(raw: bytes, encoding: str, grid: pl.DataFrame, header_line: int)
     for index in candidates:
         fields = next(csv.reader([lines[index].decode("utf-8").rstrip("\r")]), [])
         if len(fields) < width:
-            # grid row i (row 0 is the header) is source row header_line + 1 + i
-            short[header_line + 1 + index] = len(fields)
+            short[index] = len(fields)
     return short
 
 
@@ -580,15 +592,16 @@ class Batches:
     raw_headers: list[str]
     header_row: int
     estimated_rows: int
+    # The bytes read: the file itself, or its UTF-8 scratch copy (UTF-16 files).
     _source: Path
-    _skip_lines: int
+    # Where the first record after the header starts in _source.
+    _data_offset: int
     _scratch: tempfile.TemporaryDirectory[str] | None
     # Positions of the columns read (all when None), as _kept chose them.
     _columns: list[int] | None = None
-    batch_rows: int = BATCH_ROWS
-    # For a file decoded batch by batch (GB18030): where its first data record starts,
-    # and how many bytes to decode at a time.
-    _data_offset: int | None = None
+    # The encoding a block is decoded from (GB18030), None when _source is UTF-8.
+    _decode: str | None = None
+    # Bytes read at a time: about BATCH_ROWS records.
     _block_bytes: int = _BLOCK_BYTES
 
     @property
@@ -600,7 +613,7 @@ class Batches:
     def __iter__(self) -> Iterator[RawTable]:
         rows_before = 0
         try:
-            for batch in self._grids():
+            for batch, utf8 in self._grids():
                 table = _split_body(
                     self.path,
                     batch,
@@ -609,6 +622,16 @@ class Batches:
                     self.header_row,
                     rows_before,
                 )
+                first_row = self.header_row + 1 + rows_before
+                short = {
+                    first_row + index: fields
+                    for index, fields in _short_lines(utf8, batch, len(self.raw_headers)).items()
+                }
+                if short:
+                    kept = _rows(table)
+                    table = dataclasses.replace(
+                        table, short_rows={row: n for row, n in short.items() if row in kept}
+                    )
                 rows_before += batch.height
                 yield table
         except pl.exceptions.PolarsError as error:
@@ -621,65 +644,56 @@ class Batches:
         finally:
             self.close()
 
-    def _grids(self) -> Iterator[pl.DataFrame]:
-        return self._decoded_grids() if self._data_offset is not None else self._utf8_grids()
+    def _grids(self) -> Iterator[tuple[pl.DataFrame, bytes]]:
+        """The records after the header a block at a time, with the block's UTF-8 bytes.
 
-    def _utf8_grids(self) -> Iterator[pl.DataFrame]:
-        lazy = pl.scan_csv(
-            self._source,
-            has_header=False,
-            skip_lines=self._skip_lines,
-            infer_schema=False,
-            new_columns=[f"c{index}" for index in range(len(self.raw_headers))],
-            missing_columns="insert",
-            truncate_ragged_lines=True,
-            quote_char='"',
-            raise_if_empty=False,
-        )
-        # A file with a header and no rows scans as no columns at all: nothing to select.
-        if self._columns is not None and lazy.collect_schema().len():
-            lazy = lazy.select([f"c{index}" for index in self._columns])
-        yield from lazy.collect_batches(chunk_size=self.batch_rows)
-
-    def _decoded_grids(self) -> Iterator[pl.DataFrame]:
-        """The records after the header, decoded a block at a time, in the caller's thread.
-
-        No second file is written: each block is cut after its last whole record,
-        decoded strictly (a bad byte is named by its offset in the file) and parsed.
+        Each block is cut after its last whole record, decoded strictly when the file
+        is GB18030 (a bad byte is named by its offset in the file), and parsed; the
+        bytes go along so rows cut short can be counted. No second file is written.
         """
         # A schema, not names: a block holding only short rows would otherwise fail.
         schema = {f"c{index}": pl.String for index in range(len(self.raw_headers))}
-        position = self._data_offset or 0
-        carry = b""
+        names = list(schema) if self._columns is None else [f"c{i}" for i in self._columns]
+        position = self._data_offset
+        size = self._block_bytes
         with self._source.open("rb") as handle:
-            handle.seek(position)
             while True:
-                block = handle.read(self._block_bytes)
-                chunk = carry + block if carry else block
-                end = _record_end(chunk) if block else len(chunk)
-                part, carry = chunk[:end], chunk[end:]
-                if part:
-                    try:
-                        text = part.decode(self.encoding)
-                    except UnicodeDecodeError as error:
-                        raise _undecodable(
-                            self.path, " / ".join(FALLBACKS), position + error.start
-                        ) from None
-                    position += end
-                    grid = pl.read_csv(
-                        io.BytesIO(text.encode("utf-8")),
+                handle.seek(position)
+                block = handle.read(size)
+                if not block:
+                    return
+                # The next block starts where this one's last whole record ends; a block
+                # holding no whole record (one huge record) is read again, twice as big.
+                end = _record_end(block) if len(block) == size else len(block)
+                if end == 0:
+                    size *= 2
+                    continue
+                part = block if end == len(block) else block[:end]
+                utf8 = part if self._decode is None else self._decoded(part, position)
+                position += end
+                size = self._block_bytes
+                grid = (
+                    pl.scan_csv(
+                        utf8,
                         has_header=False,
                         schema=schema,
-                        columns=self._columns,
                         missing_columns="insert",
                         truncate_ragged_lines=True,
                         quote_char='"',
                         raise_if_empty=False,
                     )
-                    if grid.height:
-                        yield grid
-                if not block:
-                    return
+                    .select(names)
+                    .collect()
+                )
+                if grid.height:
+                    yield grid, utf8
+
+    def _decoded(self, part: bytes, position: int) -> bytes:
+        assert self._decode is not None
+        try:
+            return part.decode(self._decode).encode("utf-8")
+        except UnicodeDecodeError as error:
+            raise _undecodable(self.path, " / ".join(FALLBACKS), position + error.start) from None
 
     def close(self) -> None:
         if self._scratch is not None:
@@ -734,7 +748,6 @@ def read_batches(
     header_line = line_after[header_index - 1] if header_index else 0
     rows_in_head = max(len(records) - header_index - 1, 1)
     estimated = int(scanned.size * rows_in_head / max(len(complete), 1))
-    data_offset = _offset_after_lines(complete, line_after[header_index]) if decoded_here else None
     return Batches(
         path=source,
         encoding=scanned.encoding,
@@ -742,11 +755,10 @@ def read_batches(
         header_row=header_line + 1,
         estimated_rows=estimated,
         _source=utf8,
-        _skip_lines=line_after[header_index],
+        _data_offset=_offset_after_lines(complete, line_after[header_index]),
         _scratch=scratch,
         _columns=None if keep is None else _kept(_column_names(records[header_index]), keep),
-        batch_rows=BATCH_ROWS,
-        _data_offset=data_offset,
+        _decode=scanned.encoding if decoded_here else None,
         # About BATCH_ROWS records a block, as the head's records measure them.
         _block_bytes=max(1, BATCH_ROWS * len(complete) // max(len(records), 1)),
     )

@@ -158,16 +158,12 @@ def test_progress_counts_rows_batch_by_batch_then_the_insert_then_done(
 
     result = load_file(con, path, progress=lambda stage, done, total: calls.append((stage, done)))
 
-    # The valid Douyin fixture: 4 data rows, one per batch.
+    # The valid Douyin fixture: 4 data rows, in blocks of about one row's bytes.
     assert result.rows_read == 4
-    assert calls == [
-        ("validated", 1),
-        ("validated", 2),
-        ("validated", 3),
-        ("validated", 4),
-        ("inserted", 4),
-        ("done", 4),
-    ]
+    validated = [done for stage, done in calls if stage == "validated"]
+    assert len(validated) > 1
+    assert validated == sorted(set(validated))
+    assert calls[len(validated) - 1 :] == [("validated", 4), ("inserted", 4), ("done", 4)]
     con.close()
 
 
