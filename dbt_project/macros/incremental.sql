@@ -31,26 +31,38 @@
 {#
     The newest load already built into this incremental table, -1 when it
     is empty. Loads are numbered in the order they are committed, so every
-    row of a newer number is new to the table.
+    row of a newer number is new to the table. It is read when the model
+    is compiled, just before it runs, and written into the SQL as a number:
+    DuckDB then skips the row groups of older loads and sizes its joins by
+    the few new rows (with the number behind a subquery it hashed the whole
+    history of raw order lines).
 #}
 {% macro newest_load_built(load_id_column='load_id') -%}
-    (select coalesce(max({{ load_id_column }}), -1) from {{ this }})
+    {%- if execute and is_incremental() -%}
+        {%- set found = run_query(
+            'select coalesce(max(' ~ load_id_column ~ '), -1) from ' ~ this
+        ) -%}
+        {{- return(found.columns[0].values()[0]) -}}
+    {%- endif -%}
+    {{- return(-1) -}}
 {%- endmacro %}
 
 
 {#
-    The rows of `rows` to rank by latest load. A full build takes them all;
-    an incremental build takes only the natural keys a newer load brought,
-    with every load of those keys, so a re-export still meets and replaces
-    the rows before it.
+    The rows of `rows` (a CTE over `source`) to rank by latest load. A full
+    build takes them all; an incremental build takes only the natural keys a
+    newer load brought, with every load of those keys, so a re-export still
+    meets and replaces the rows before it. The new keys are read from
+    `source` itself: a CTE read twice is materialised whole by DuckDB, which
+    would cost the whole history again.
 #}
-{% macro rows_of_new_keys(rows, key_columns) -%}
+{% macro rows_of_new_keys(rows, source, key_columns) -%}
     select {{ rows }}.*
     from {{ rows }}
     {%- if is_incremental() %}
     inner join (
         select distinct {{ key_columns | join(', ') }}
-        from {{ rows }}
+        from {{ source }}
         where load_id > {{ newest_load_built() }}
     ) as new_keys
         on

@@ -19,6 +19,7 @@ candidates as (
 
     {{ rows_of_new_keys(
         'daily_sales',
+        ref('stg_raw__daily_sales'),
         ['platform', 'store_id', 'product_id', 'sale_date']
     ) }}
 

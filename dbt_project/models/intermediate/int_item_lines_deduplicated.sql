@@ -19,6 +19,7 @@ candidates as (
 
     {{ rows_of_new_keys(
         'item_lines',
+        ref('stg_raw__item_lines'),
         ['platform', 'store_id', 'order_id', 'line_no']
     ) }}
 

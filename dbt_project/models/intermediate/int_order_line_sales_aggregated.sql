@@ -26,6 +26,14 @@ sale_lines as (
 
 ),
 {% if is_incremental() %}
+-- read apart from sale_lines: DuckDB would materialise a CTE read twice,
+-- the whole history of lines
+sale_line_changes as (
+
+    select * from {{ ref('int_order_lines_allocated') }}
+
+),
+
 order_line_loads as (
 
     select * from {{ ref('stg_raw__order_lines') }}
@@ -39,7 +47,7 @@ changed_orders as (
         store_id,
         order_id
 
-    from sale_lines
+    from sale_line_changes
     where source_load_id > {{ newest_load_built('source_load_id') }}
 
 ),

@@ -31,6 +31,20 @@ all_item_lines as (
 
 ),
 {% if is_incremental() %}
+-- read apart from all_order_lines and all_item_lines: DuckDB would
+-- materialise a CTE read twice, the whole history of lines
+order_line_changes as (
+
+    select * from {{ ref('int_order_lines_deduplicated') }}
+
+),
+
+item_line_changes as (
+
+    select * from {{ ref('int_item_lines_deduplicated') }}
+
+),
+
 changed_orders as (
 
     select
@@ -38,7 +52,7 @@ changed_orders as (
         store_id,
         order_id
 
-    from all_order_lines
+    from order_line_changes
     where load_id > {{ newest_load_built('source_load_id') }}
 
     union
@@ -48,7 +62,7 @@ changed_orders as (
         store_id,
         order_id
 
-    from all_item_lines
+    from item_line_changes
     where load_id > {{ newest_load_built('source_load_id') }}
 
 ),

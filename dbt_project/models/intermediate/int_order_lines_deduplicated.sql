@@ -19,6 +19,7 @@ candidates as (
 
     {{ rows_of_new_keys(
         'order_lines',
+        ref('stg_raw__order_lines'),
         ['platform', 'store_id', 'order_id', 'line_id']
     ) }}
 
