@@ -158,7 +158,7 @@ def _compute_year(
 ) -> YearRows:
     """Evaluations, lists and roster of `year` by `rules`, read from the warehouse only."""
     evaluated: YearEvaluation = evaluate_year(con, year, rules, removals_in_effect(con, year))
-    tables, entries = build_lists(con, evaluated.evaluations, rules)
+    tables, entries = build_lists(con, evaluated.evaluations, rules, evaluated.bulk)
     history = stored_grades(
         con, range(year - max(rules.roster.promotion_years, rules.roster.removal_years) + 1, year)
     )
@@ -175,6 +175,7 @@ def _compute_year(
         rules_version=rules.version,
         rules_path=str(rules.path),
         evaluations=evaluated.evaluations,
+        bulk=evaluated.bulk,
         failures=evaluated.failures,
         tables=tables,
         entries=entries,
@@ -272,13 +273,13 @@ def rank_year(
         key = entry.list_id if entry.category == ALL else f"{entry.list_id}.{entry.category}"
         list_counts[key] = list_counts.get(key, 0) + 1
         awarded_counts[key] = awarded_counts.get(key, 0) + int(entry.is_awarded)
-    admitted = sum(1 for e in rows.evaluations if e.admitted)
+    admitted = rows.admitted
     return RankingRun(
         year=year,
         rules_version=rules.version,
-        evaluated=len(rows.evaluations),
+        evaluated=rows.evaluated,
         admitted=admitted,
-        not_admitted=len(rows.evaluations) - admitted,
+        not_admitted=rows.evaluated - admitted,
         list_counts=list_counts,
         awarded_counts=awarded_counts,
         promoted=[d.unit_id for d in rows.decisions if d.rule == PROMOTION],

@@ -217,14 +217,14 @@ def compare_year(
         old, new = before.get(table_id, {}), after.get(table_id, {})
         lists.append(ListChange(table_id, titles[table_id], len(old), len(new), _moves(old, new)))
     grades_before = {(e["unit_kind"], e["unit_id"]): e for e in stored_evaluations}
-    grades_after = {(e.unit_kind, e.unit_id): e for e in candidate.evaluations}
+    grades_after = candidate.grades()
     grades = []
     for key in sorted(set(grades_before) | set(grades_after)):
         old_row, new_row = grades_before.get(key, {}), grades_after.get(key)
         old_grade = old_row.get("grade")
-        new_grade = None if new_row is None else new_row.grade
+        new_grade = None if new_row is None else new_row[1]
         if old_grade != new_grade:
-            name = new_row.unit_name if new_row is not None else str(old_row.get("unit_name"))
+            name = new_row[0] if new_row is not None else str(old_row.get("unit_name"))
             grades.append(GradeChange(key[0], key[1], name, old_grade, new_grade))
     decisions_before = {(d["rule"], d["unit_id"]): d for d in stored_roster}
     decisions_after = {(d.rule, d.unit_id): asdict(d) for d in candidate.decisions}

@@ -16,11 +16,11 @@ from bisect import bisect_right
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_EVEN, Decimal, localcontext
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import duckdb
 
-from scoring.indicators import DECIMAL_CONTEXT, normalise_all, raw_value
+from scoring.indicators import DECIMAL_CONTEXT, normalise_values, raw_value
 from scoring.marts import (
     UNIT_KINDS,
     latest_enterprise_rows_before,
@@ -28,6 +28,9 @@ from scoring.marts import (
     sichuan_county_codes,
 )
 from scoring.rules import Band, Pool, Rules, TieBreaker
+
+if TYPE_CHECKING:
+    from scoring.bulk import BulkEvaluation
 
 log = logging.getLogger(__name__)
 
@@ -38,7 +41,7 @@ NO_DATA = "no_data"
 T = TypeVar("T")
 
 
-@dataclass
+@dataclass(slots=True)  # a million of them: no per-object dict
 class IndicatorValue:
     indicator_id: str
     raw: Decimal | None
@@ -47,7 +50,7 @@ class IndicatorValue:
     effective_weight: Decimal | None = None
 
 
-@dataclass
+@dataclass(slots=True)  # a million of them: no per-object dict
 class AdmissionFailure:
     year: int
     unit_kind: str
@@ -60,7 +63,7 @@ class AdmissionFailure:
     reason: str
 
 
-@dataclass
+@dataclass(slots=True)  # a million of them: no per-object dict
 class Evaluation:
     year: int
     rules_version: str
@@ -88,10 +91,22 @@ class Evaluation:
 
 @dataclass
 class YearEvaluation:
+    """A year's evaluations: objects per unit, and the many-unit kinds as columns (bulk)."""
+
     year: int
     rules: Rules
     evaluations: list[Evaluation]
     failures: list[AdmissionFailure]
+    bulk: list[BulkEvaluation] = field(default_factory=list)
+
+    @property
+    def evaluated(self) -> int:
+        return len(self.evaluations) + sum(kind.count for kind in self.bulk)
+
+    @property
+    def admitted(self) -> int:
+        own = sum(1 for evaluation in self.evaluations if evaluation.admitted)
+        return own + sum(kind.admitted for kind in self.bulk)
 
 
 def is_new_participant(row: dict[str, Any], year: int, rules: Rules) -> bool:
@@ -102,8 +117,8 @@ def is_new_participant(row: dict[str, Any], year: int, rules: Rules) -> bool:
     return year - int(first_year) <= rules.new_participant_years
 
 
-def _pool_for(row: dict[str, Any], kind: str, new: bool, rules: Rules) -> Pool | None:
-    for pool in rules.pools_of(kind):
+def _pool_for(row: dict[str, Any], new: bool, pools: Sequence[Pool]) -> Pool | None:
+    for pool in pools:
         if pool.enterprise_types is not None and row.get("enterprise_type") not in (
             pool.enterprise_types
         ):
@@ -258,34 +273,51 @@ def band_reason(rank: int, ranked: int, band: Band) -> str:
     )
 
 
+def _effective_weights(
+    values: list[IndicatorValue], counted: tuple[bool, ...]
+) -> list[Decimal | None] | None:
+    """Each counted indicator's weight over the counted ones' total; None if they weigh 0."""
+    total_weight = sum(
+        (value.weight for value, counts in zip(values, counted, strict=True) if counts),
+        Decimal(0),
+    )
+    if total_weight == 0:
+        return None
+    return [
+        value.weight / total_weight if counts else None
+        for value, counts in zip(values, counted, strict=True)
+    ]
+
+
 def _score_pool(pool: Pool, members: list[Evaluation], rules: Rules) -> None:
     """Normalise, score, rank and grade the admitted members of one pool in place."""
     for indicator_id, weight in pool.weights.items():
         indicator = rules.indicators[indicator_id]
-        raws = {m.unit_id: raw_value(indicator, m.row) for m in members}
-        normalised = normalise_all(indicator, raws)
-        for member in members:
-            member.indicators.append(
-                IndicatorValue(
-                    indicator_id, raws[member.unit_id], normalised[member.unit_id], weight
-                )
-            )
+        raws = [raw_value(indicator, member.row) for member in members]
+        normalised = normalise_values(indicator, raws)
+        for member, raw, value in zip(members, raws, normalised, strict=True):
+            member.indicators.append(IndicatorValue(indicator_id, raw, value, weight))
+    zero_when_missing = [rules.indicators[i].missing == "zero" for i in pool.weights]
+    # Effective weights depend only on which indicators count, so each pattern of present
+    # indicators divides once per pool, not once per unit.
+    shares: dict[tuple[bool, ...], list[Decimal | None] | None] = {}
     with localcontext(DECIMAL_CONTEXT):
         for member in members:
-            counted = [
-                value
-                for value in member.indicators
-                if value.normalised is not None
-                or rules.indicators[value.indicator_id].missing == "zero"
-            ]
-            total_weight = sum((value.weight for value in counted), Decimal(0))
-            if total_weight == 0:
+            pattern = tuple(
+                value.normalised is not None or zero
+                for value, zero in zip(member.indicators, zero_when_missing, strict=True)
+            )
+            if pattern not in shares:
+                shares[pattern] = _effective_weights(member.indicators, pattern)
+            effective = shares[pattern]
+            if effective is None:
                 member.grade_reason = "没有可用指标 (no indicator has a value)"
                 continue
             score = Decimal(0)
-            for value in counted:
-                value.effective_weight = value.weight / total_weight
-                score += value.effective_weight * (value.normalised or Decimal(0))
+            for value, weight in zip(member.indicators, effective, strict=True):
+                if weight is not None:
+                    value.effective_weight = weight
+                    score += weight * (value.normalised or Decimal(0))
             member.score = score.quantize(SCORE_PLACES, rounding=ROUND_HALF_EVEN)
     scored = [member for member in members if member.score is not None]
     ranks = competition_ranks([member.score for member in scored])  # type: ignore[misc]
@@ -296,9 +328,16 @@ def _score_pool(pool: Pool, members: list[Evaluation], rules: Rules) -> None:
         member.grade_reason = band_reason(rank, len(scored), band)
 
 
-def _new_evaluation(row: dict[str, Any], kind: str, year: int, rules: Rules) -> Evaluation:
+def _new_evaluation(
+    row: dict[str, Any],
+    kind: str,
+    year: int,
+    rules: Rules,
+    pools: Sequence[Pool] | None = None,
+) -> Evaluation:
+    """The unit's evaluation before admission; `pools` are the rules' pools of `kind`."""
     new = kind == "enterprise" and is_new_participant(row, year, rules)
-    pool = _pool_for(row, kind, new, rules)
+    pool = _pool_for(row, new, rules.pools_of(kind) if pools is None else pools)
     return Evaluation(
         year=year,
         rules_version=rules.version,
@@ -377,17 +416,33 @@ def evaluate_year(
     year: int,
     rules: Rules,
     removals: Mapping[str, int] | None = None,
+    bulk_kinds: Sequence[str] | None = None,
 ) -> YearEvaluation:
     """Every unit of every kind in `year`, evaluated within its pool by `rules`.
 
     `removals` maps a unit to the year from which a stored roster decision removed its
     demonstration status, so that a unit removed while absent is not graded again.
+    `bulk_kinds` (default scoring.bulk.BULK_KINDS) are evaluated as columns by
+    scoring/bulk.py, to the same digits, when their marts allow it.
     """
+    # Imported here: bulk builds on this module's definitions.
+    from scoring import bulk
+
     counties = sichuan_county_codes(con)
     evaluations: list[Evaluation] = []
     failures: list[AdmissionFailure] = []
+    columns: list[BulkEvaluation] = []
     for kind in UNIT_KINDS:
-        units = [_new_evaluation(row, kind, year, rules) for row in read_units(con, kind, year)]
+        if kind in (bulk.BULK_KINDS if bulk_kinds is None else bulk_kinds):
+            done = bulk.evaluate_kind(con, kind, year, rules, counties)
+            if done is not None:
+                columns.append(done[0])
+                failures.extend(done[1])
+                continue
+        pools = rules.pools_of(kind)
+        units = [
+            _new_evaluation(row, kind, year, rules, pools) for row in read_units(con, kind, year)
+        ]
         for unit in units:
             pool = rules.pools.get(unit.pool_id) if unit.pool_id else None
             if pool is None:
@@ -426,13 +481,13 @@ def evaluate_year(
                 f"示范单位未通过入围或无有效得分，按规则评为{rules.roster.missing_year_grade} "
                 f"(demonstration unit not admitted or without a score)"
             )
-    admitted = sum(1 for evaluation in evaluations if evaluation.admitted)
+    evaluated = YearEvaluation(year, rules, evaluations, failures, columns)
     log.info(
         "evaluated %d units of %d with rules %s: %d admitted, %d threshold misses",
-        len(evaluations),
+        evaluated.evaluated,
         year,
         rules.version,
-        admitted,
+        evaluated.admitted,
         len(failures),
     )
-    return YearEvaluation(year, rules, evaluations, failures)
+    return evaluated

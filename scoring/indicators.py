@@ -25,6 +25,13 @@ ZERO = Decimal(0)
 
 def raw_value(indicator: Indicator, row: Mapping[str, Any]) -> Decimal | None:
     """The sum of the indicator's columns (a true flag counts 1); None if any is null."""
+    if len(indicator.columns) == 1:  # the usual case, without the loop
+        value = row.get(indicator.columns[0])
+        if value is None:
+            return None
+        if isinstance(value, bool):
+            value = ONE if value else ZERO
+        return ZERO + Decimal(value)
     total = ZERO
     for column in indicator.columns:
         value = row.get(column)
@@ -100,11 +107,13 @@ def _log(value: Decimal) -> Decimal:
     return exact_ln(ONE + max(value, ZERO))
 
 
-def normaliser(indicator: Indicator, values: Sequence[Decimal]) -> Callable[[Decimal], Decimal]:
-    """A function mapping a value to 0..1 among `values` (the pool's present values).
+def _bare_normaliser(
+    indicator: Indicator, values: Sequence[Decimal]
+) -> Callable[[Decimal], Decimal]:
+    """normaliser's function without its own context: call it under DECIMAL_CONTEXT.
 
-    The pool's minimum, maximum or sorted values are computed once, so normalising a
-    pool of n units costs n log n, not n squared.
+    Entering a Decimal context costs as much as the arithmetic, so a pool of a million
+    values enters it once (normalise_values), not once per value.
     """
     lower_is_better = indicator.direction == "lower"
     with localcontext(DECIMAL_CONTEXT):
@@ -120,8 +129,7 @@ def normaliser(indicator: Indicator, values: Sequence[Decimal]) -> Callable[[Dec
                 above = count - bisect_right(ordered, value)
                 worse = above if lower_is_better else below
                 equal_others = count - below - above - 1
-                with localcontext(DECIMAL_CONTEXT):
-                    return (Decimal(worse) + Decimal(equal_others) / 2) / Decimal(count - 1)
+                return (Decimal(worse) + Decimal(equal_others) / 2) / Decimal(count - 1)
 
             return percentile
         if indicator.normalisation not in ("minmax", "log_minmax"):
@@ -143,11 +151,25 @@ def normaliser(indicator: Indicator, values: Sequence[Decimal]) -> Callable[[Dec
             if high == low:
                 # Everyone equal: the indicator tells the units nothing apart; none loses by it.
                 return ONE
-            with localcontext(DECIMAL_CONTEXT):
-                position = (high - scale(value)) if lower_is_better else (scale(value) - low)
-                return position / (high - low)
+            position = (high - scale(value)) if lower_is_better else (scale(value) - low)
+            return position / (high - low)
 
         return minmax
+
+
+def normaliser(indicator: Indicator, values: Sequence[Decimal]) -> Callable[[Decimal], Decimal]:
+    """A function mapping a value to 0..1 among `values` (the pool's present values).
+
+    The pool's minimum, maximum or sorted values are computed once, so normalising a
+    pool of n units costs n log n, not n squared.
+    """
+    bare = _bare_normaliser(indicator, values)
+
+    def normalised(value: Decimal) -> Decimal:
+        with localcontext(DECIMAL_CONTEXT):
+            return bare(value)
+
+    return normalised
 
 
 def normalise(indicator: Indicator, values: Sequence[Decimal], value: Decimal) -> Decimal:
@@ -155,14 +177,21 @@ def normalise(indicator: Indicator, values: Sequence[Decimal], value: Decimal) -
     return normaliser(indicator, values)(value)
 
 
+def normalise_values(
+    indicator: Indicator, raw_values: Sequence[Decimal | None]
+) -> list[Decimal | None]:
+    """Normalised value of each raw value, in order; a missing raw value stays None."""
+    present = [value for value in raw_values if value is not None]
+    if not present:
+        return [None] * len(raw_values)
+    bare = _bare_normaliser(indicator, present)
+    with localcontext(DECIMAL_CONTEXT):
+        return [None if value is None else bare(value) for value in raw_values]
+
+
 def normalise_all(
     indicator: Indicator, raw_values: Mapping[str, Decimal | None]
 ) -> dict[str, Decimal | None]:
     """Normalised value per unit id; units whose raw value is missing stay None."""
-    present = [value for value in raw_values.values() if value is not None]
-    if not present:
-        return dict.fromkeys(raw_values)
-    scaled = normaliser(indicator, present)
-    return {
-        unit_id: None if value is None else scaled(value) for unit_id, value in raw_values.items()
-    }
+    normalised = normalise_values(indicator, list(raw_values.values()))
+    return dict(zip(raw_values, normalised, strict=True))

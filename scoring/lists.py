@@ -9,12 +9,16 @@ the award cut (ties at the cut all awarded). This module must never change an ev
 from __future__ import annotations
 
 import logging
+from bisect import bisect_right
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 import duckdb
+import polars as pl
 
+from scoring.bulk import BulkEvaluation
 from scoring.evaluate import Evaluation, competition_ranks, evaluation_key, ordered
 from scoring.marts import belt_net_sales
 from scoring.rules import GRADE_ORDER, ListRule, Rules
@@ -37,7 +41,7 @@ class ListTableSpec:
     kind: str
 
 
-@dataclass
+@dataclass(slots=True)
 class ListEntry:
     year: int
     list_id: str
@@ -84,8 +88,13 @@ def _entries(
     members: list[tuple[Evaluation, Decimal]],
     rules: Rules,
     belt: str | None = None,
+    ranks: dict[int, int] | None = None,
 ) -> list[ListEntry]:
-    """Rank `members` (evaluation, measure) on the measure and keep those within the size."""
+    """Rank `members` (evaluation, measure) on the measure and keep those within the size.
+
+    `ranks` (by id of the evaluation) are given when members are only the candidates of a
+    larger field, ranked among all of it.
+    """
     measures = {id(evaluation): measure for evaluation, measure in members}
 
     def key_of(evaluation: Evaluation, column: str) -> Any:
@@ -93,9 +102,14 @@ def _entries(
             measures[id(evaluation)] if column == "measure" else evaluation_key(evaluation, column)
         )
 
-    ranks = dict(
-        zip((id(e) for e, _ in members), competition_ranks([m for _, m in members]), strict=True)
-    )
+    if ranks is None:
+        ranks = dict(
+            zip(
+                (id(e) for e, _ in members),
+                competition_ranks([m for _, m in members]),
+                strict=True,
+            )
+        )
     # Only units within the size enter, so only they are ordered: a list of 100 drawn from a
     # million stores sorts a hundred, not a million (a stable sort orders a subset alike).
     within = (e for e, _ in members if ranks[id(e)] <= rule.size)
@@ -141,26 +155,73 @@ def _kind_of(rule: ListRule, rules: Rules) -> str:
     return kinds.pop() if len(kinds) == 1 else "mixed"
 
 
+def _with_bulk(
+    rule: ListRule,
+    pools: set[str],
+    group: list[Evaluation],
+    bulk: Sequence[BulkEvaluation],
+    rules: Rules,
+) -> tuple[list[Evaluation], dict[int, int] | None]:
+    """The group plus the column-evaluated units that can enter, and everyone's rank.
+
+    A unit ranked below the size within its own kind ranks below it in the whole field,
+    so only each kind's units within the size become Evaluation objects; their ranks,
+    and the group's, count every member of the field (scores are whole millionths).
+    """
+    grades = None
+    if rule.min_grade is not None:
+        grades = set(GRADE_ORDER[: GRADE_ORDER.index(rule.min_grade) + 1])
+    fields = [kind.list_members(pools, grades, rule.min_net_sales) for kind in bulk]
+    if not any(field.height for field in fields):
+        return group, None
+    field_scores = sorted(
+        [int(member.score.scaleb(6)) for member in group if member.score is not None]
+        + [score for field in fields for score in field["score_micro"].to_list()]
+    )
+    candidates = list(group)
+    for kind, field in zip(bulk, fields, strict=True):
+        within = field.filter(pl.col("score_micro").rank("min", descending=True) <= rule.size)
+        candidates += kind.materialise(within, rules.year, rules.version)
+    ranks = {
+        id(member): 1 + len(field_scores) - bisect_right(field_scores, int(member.score.scaleb(6)))
+        for member in candidates
+        if member.score is not None
+    }
+    return candidates, ranks
+
+
 def _score_list(
-    rule: ListRule, evaluations: list[Evaluation], rules: Rules
+    rule: ListRule,
+    evaluations: list[Evaluation],
+    rules: Rules,
+    bulk: Sequence[BulkEvaluation] = (),
 ) -> list[tuple[str, str, list[ListEntry]]]:
     members = [e for e in evaluations if _passes_bars(e, rule) and e.score is not None]
     year_title = f"{rules.year}年度{rule.title}"
-    categories = [(ALL, rule.title, year_title, members)]
+    categories = [(ALL, rule.title, year_title, set(rule.pools), members)]
     if rule.by_category:
         categories += [
             (
                 pool_id,
                 rules.pools[pool_id].title,
                 f"{year_title}·{rules.pools[pool_id].title}",
+                {pool_id},
                 [m for m in members if m.pool_id == pool_id],
             )
             for pool_id in rule.pools
         ]
     tables = []
-    for category, category_title, title, group in categories:
-        pairs = [(member, member.score) for member in group]
-        entries = _entries(rule, category, category_title, pairs, rules)  # type: ignore[arg-type]
+    for category, category_title, title, pools, group in categories:
+        candidates, ranks = _with_bulk(rule, pools, group, bulk, rules)
+        pairs = [(member, member.score) for member in candidates]
+        entries = _entries(
+            rule,
+            category,
+            category_title,
+            pairs,  # type: ignore[arg-type]
+            rules,
+            ranks=ranks,
+        )
         tables.append((category, title, entries))
     return tables
 
@@ -188,11 +249,16 @@ def _belt_list(
 
 
 def build_lists(
-    con: duckdb.DuckDBPyConnection, evaluations: list[Evaluation], rules: Rules
+    con: duckdb.DuckDBPyConnection,
+    evaluations: list[Evaluation],
+    rules: Rules,
+    bulk: Sequence[BulkEvaluation] = (),
 ) -> tuple[list[ListTableSpec], list[ListEntry]]:
     """Every table of every list of the rules (empty ones too), and their entries.
 
     Tables keep the order of the rules file: list, then overall before categories.
+    `bulk` are the kinds evaluated as columns; belt lists read enterprises and counties,
+    which are never among them.
     """
     specs: list[ListTableSpec] = []
     entries: list[ListEntry] = []
@@ -200,7 +266,7 @@ def build_lists(
         if rule.rank_by == "belt_net_sales":
             built = _belt_list(con, rule, evaluations, rules)
         else:
-            built = _score_list(rule, evaluations, rules)
+            built = _score_list(rule, evaluations, rules, bulk)
         kind = _kind_of(rule, rules)
         for category, title, table_entries in built:
             order = len(specs)

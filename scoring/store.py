@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any
 
 import duckdb
 import pyarrow as pa
 
+from scoring.bulk import BulkEvaluation
 from scoring.evaluate import AdmissionFailure, Evaluation
 from scoring.lists import ListEntry, ListTableSpec
 from scoring.roster import RosterDecision
@@ -148,6 +149,24 @@ class YearRows:
     tables: list[ListTableSpec]
     entries: list[ListEntry]
     decisions: list[RosterDecision]
+    bulk: list[BulkEvaluation] = field(default_factory=list)
+
+    @property
+    def evaluated(self) -> int:
+        return len(self.evaluations) + sum(kind.count for kind in self.bulk)
+
+    @property
+    def admitted(self) -> int:
+        own = sum(1 for evaluation in self.evaluations if evaluation.admitted)
+        return own + sum(kind.admitted for kind in self.bulk)
+
+    def grades(self) -> dict[tuple[str, str], tuple[str, str | None]]:
+        """(unit name, grade) by (unit kind, unit id), for every unit evaluated."""
+        found = {(e.unit_kind, e.unit_id): (e.unit_name, e.grade) for e in self.evaluations}
+        for kind in self.bulk:
+            rows = kind.units.select("unit_id", "evaluation_name", "grade").iter_rows()
+            found.update(((kind.kind, unit_id), (name, grade)) for unit_id, name, grade in rows)
+        return found
 
 
 def _arrow_type(sql_type: str) -> pa.DataType:
@@ -239,8 +258,8 @@ def replace_year(con: duckdb.DuckDBPyConnection, rows: YearRows) -> None:
             "year": [rows.year],
             "rules_version": [rows.rules_version],
             "rules_path": [rows.rules_path],
-            "evaluated": [len(rows.evaluations)],
-            "admitted": [sum(1 for e in rows.evaluations if e.admitted)],
+            "evaluated": [rows.evaluated],
+            "admitted": [rows.admitted],
         },
         "evaluations": _evaluation_columns(rows.evaluations),
         "indicator_values": _indicator_columns(rows.evaluations),
@@ -249,15 +268,22 @@ def replace_year(con: duckdb.DuckDBPyConnection, rows: YearRows) -> None:
         "roster_ledger": _dataclass_columns(rows.decisions, RosterDecision),
         "admission_failures": _dataclass_columns(rows.failures, AdmissionFailure),
     }
+    # The kinds evaluated as columns go in as Arrow straight from their frames.
+    bulk_batches = {
+        "evaluations": [
+            kind.evaluation_rows(rows.year, rows.rules_version).to_arrow() for kind in rows.bulk
+        ],
+        "indicator_values": [kind.indicator_rows(rows.year).to_arrow() for kind in rows.bulk],
+    }
     con.execute("begin transaction")
     try:
         for table, batch in batches.items():
             con.execute(f"delete from scoring.{table} where year = ?", [rows.year])
-            arrow_batch = _arrow(table, batch)  # noqa: F841 (read by duckdb by name)
             columns = ", ".join(name for name, _ in TABLES[table])
-            con.execute(
-                f"insert into scoring.{table} ({columns}) select {columns} from arrow_batch"
-            )
+            for arrow_batch in (_arrow(table, batch), *bulk_batches.get(table, [])):  # noqa: B007
+                con.execute(
+                    f"insert into scoring.{table} ({columns}) select {columns} from arrow_batch"
+                )
         con.execute("commit")
     except Exception:
         con.execute("rollback")
@@ -265,7 +291,7 @@ def replace_year(con: duckdb.DuckDBPyConnection, rows: YearRows) -> None:
     log.info(
         "stored %d: %d evaluations, %d list entries, %d roster decisions",
         rows.year,
-        len(rows.evaluations),
+        rows.evaluated,
         len(rows.entries),
         len(rows.decisions),
     )
