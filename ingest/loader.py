@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Literal, TypeVar
 
 import duckdb
 import polars as pl
@@ -52,6 +52,8 @@ NO_STORE = frozenset({"", "0"})
 Status = Literal["loaded", "duplicate", "failed"]
 # A batch ready to insert: the table read, its rows with lineage, its rejected rows.
 _Prepared = tuple[RawTable, pl.DataFrame, pl.DataFrame]
+_Item = TypeVar("_Item")
+_Done = TypeVar("_Done")
 # Called as progress(stage, done, total): "validated" after each batch of a file (total
 # estimated from the file's size), "inserted" once its rows are written inside the open
 # transaction, "done" after the commit.
@@ -104,7 +106,37 @@ def load_file(
     if earlier is not None:
         log.info("skipped %s: same content as load %d", source.name, earlier)
         return _duplicate(con, earlier, source)
+    opened = _open(source, data, scanned, content_hash, platform, store_id, layout)
+    return _write(con, opened, progress)
 
+
+@dataclass
+class _Opened:
+    """A file read and matched to its layout, not yet written: its tables (one, or a big
+    file's batches) and what validates them, or for a small file read ahead, the tables
+    validated already."""
+
+    source: Path
+    content_hash: str
+    chosen: Layout
+    tables: Iterable[RawTable]
+    encoding: str
+    estimated_rows: int
+    big: bool
+    preparer: _Preparer
+    prepared: list[_Prepared] | None = None
+
+
+def _open(
+    source: Path,
+    data: bytes,
+    scanned: ScannedFile | None,
+    content_hash: str,
+    platform: str | None,
+    store_id: str | None,
+    layout: str | None,
+) -> _Opened:
+    """Read the file as far as its layout (a small file whole, a big one's header)."""
     folder_platform, folder_store = _folder_identity(source)
     wanted_platform = _agree(
         source, "platform", [("argument", platform), ("folder", folder_platform)]
@@ -114,7 +146,6 @@ def load_file(
     try:
         if scanned is None:
             whole = read_table(source, all_headers(), data=data, keep=chooser)
-            del data
             tables, encoding, estimated = [whole], whole.encoding, 0
         else:
             batches = read_batches(source, all_headers(), scanned, keep=chooser)
@@ -125,30 +156,81 @@ def load_file(
         # that layout needs that the file lacks.
         detect_layout(unknown.first_row, source, layout=layout, platform=wanted_platform)
         raise
-    chosen = chooser.layout
+    preparer = _Preparer(
+        source,
+        chooser.layout,
+        (platform, folder_platform, wanted_platform),
+        (store_id, folder_store),
+    )
+    return _Opened(
+        source=source,
+        content_hash=content_hash,
+        chosen=chooser.layout,
+        tables=tables,
+        encoding=encoding,
+        estimated_rows=estimated,
+        big=scanned is not None,
+        preparer=preparer,
+    )
 
-    counts = _Counts()
-    identity: tuple[str, str] | None = None
 
-    def prepare(table: RawTable) -> _Prepared:
-        nonlocal identity
-        validated = validate(table, chosen)
-        identity = _identity(
-            source,
-            chosen,
-            validated.columns,
-            table.frame,
-            identity,
-            (platform, folder_platform, wanted_platform),
-            (store_id, folder_store),
-        )
-        rows = _with_lineage(chosen, validated.rows, source, *identity)
+class _Preparer:
+    """Validates a file's tables in order; the (platform, store) the first one settles
+    binds the later ones (a big file's batches must all name the same store)."""
+
+    def __init__(
+        self,
+        source: Path,
+        chosen: Layout,
+        platforms: tuple[str | None, str | None, str | None],
+        stores: tuple[str | None, str | None],
+    ) -> None:
+        self._source, self._chosen = source, chosen
+        self._platforms, self._stores = platforms, stores
+        self._identity: tuple[str, str] | None = None
+
+    def __call__(self, table: RawTable) -> _Prepared:
+        validated = validate(table, self._chosen)
+        self._identity = self._settle(validated.columns, table.frame)
+        rows = _with_lineage(self._chosen, validated.rows, self._source, *self._identity)
         return table, rows, validated.rejects
 
-    # A big file's batches are read and validated in a background thread while DuckDB
-    # writes the one before (it lets go of the GIL), all in one transaction: DuckDB
-    # writes full row groups of an open transaction to the file, so memory stays flat.
-    prepared = _ahead(tables, prepare) if scanned is not None else map(prepare, tables)
+    @property
+    def identity(self) -> tuple[str, str]:
+        """The file's (platform, store); a big file with a header and no rows still has one."""
+        if self._identity is None:
+            self._identity = self._settle({}, pl.DataFrame())
+        return self._identity
+
+    def _settle(self, columns: dict[str, str], frame: pl.DataFrame) -> tuple[str, str]:
+        return _identity(
+            self._source,
+            self._chosen,
+            columns,
+            frame,
+            self._identity,
+            self._platforms,
+            self._stores,
+        )
+
+
+def _write(
+    con: duckdb.DuckDBPyConnection, opened: _Opened, progress: Progress | None
+) -> LoadResult:
+    """Validate what is not validated yet and write it all in one transaction."""
+    source, chosen, counts = opened.source, opened.chosen, _Counts()
+    prepared: Iterable[_Prepared]
+    if opened.prepared is not None:
+        prepared = opened.prepared
+    elif opened.big:
+        # A big file's batches are read and validated in a background thread while
+        # DuckDB writes the one before (it lets go of the GIL), all in one transaction:
+        # DuckDB writes full row groups of an open transaction to the file, so memory
+        # stays flat.
+        prepared = _ahead(opened.tables, opened.preparer)
+    else:
+        prepared = map(opened.preparer, opened.tables)
+    estimated = opened.estimated_rows
     con.begin()
     try:
         load_id = bookkeeping.next_load_id(con)
@@ -158,24 +240,14 @@ def load_file(
             counts.add(table, rows.height, rejects.height)
             if progress is not None:
                 progress("validated", counts.read, max(estimated, counts.read))
-        if identity is None:
-            # A big file with a header and no rows: still one store's (empty) export.
-            identity = _identity(
-                source,
-                chosen,
-                {},
-                pl.DataFrame(),
-                None,
-                (platform, folder_platform, wanted_platform),
-                (store_id, folder_store),
-            )
-        if scanned is not None:
+        identity = opened.preparer.identity
+        if opened.big:
             later = _reject_later_copies(con, chosen, load_id, source)
             counts.loaded -= later
             counts.rejected += later
         if progress is not None:
             progress("inserted", counts.loaded, counts.loaded)
-        _record(con, load_id, source, content_hash, chosen, identity, encoding, counts)
+        _record(con, load_id, opened, identity, counts)
         con.commit()
     except BaseException:
         con.rollback()
@@ -240,23 +312,20 @@ class _Chooser:
 def _record(
     con: duckdb.DuckDBPyConnection,
     load_id: int,
-    source: Path,
-    content_hash: str,
-    chosen: Layout,
+    opened: _Opened,
     identity: tuple[str, str],
-    encoding: str,
     counts: _Counts,
 ) -> None:
     bookkeeping.record_load(
         con,
         load_id=load_id,
-        source_path=source,
-        content_hash=content_hash,
+        source_path=opened.source,
+        content_hash=opened.content_hash,
         kind=KIND,
-        layout=chosen.name,
+        layout=opened.chosen.name,
         platform=identity[0],
         store_id=identity[1],
-        encoding=encoding,
+        encoding=opened.encoding,
         rows_read=counts.read,
         rows_loaded=counts.loaded,
         rows_rejected=counts.rejected,
@@ -282,21 +351,22 @@ class _Counts:
             self.skipped[kind] = self.skipped.get(kind, 0) + count
 
 
-def _ahead(items: Iterable[RawTable], work: Callable[[RawTable], _Prepared]) -> Iterator[_Prepared]:
+def _ahead(items: Iterable[_Item], work: Callable[[_Item], _Done]) -> Iterator[_Done]:
     """work(item) for each item in order, the next one computed by a worker thread while
     the consumer deals with the current one. An error in the worker is raised here; a
     consumer that stops early waits for the one step under way, no more."""
     iterator = iter(items)
+    finished = object()
 
-    def step() -> _Prepared | None:
-        item = next(iterator, None)
-        return None if item is None else work(item)
+    def step() -> _Done | object:
+        item = next(iterator, finished)
+        return finished if item is finished else work(item)  # type: ignore[arg-type]
 
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="chuanhuo-read-ahead") as pool:
         pending = pool.submit(step)
-        while (done := pending.result()) is not None:
+        while (done := pending.result()) is not finished:
             pending = pool.submit(step)
-            yield done
+            yield done  # type: ignore[misc]
 
 
 def _hash_or_scan(source: Path) -> tuple[bytes, ScannedFile | None]:
@@ -397,22 +467,67 @@ def load_directory(
     README files and hidden files or folders are not exports. With `move_to`,
     loaded and duplicate files go to move_to/archive/<relative path>, failed ones
     to move_to/rejected/<relative path>, so the inbox holds only what is new.
+
+    While one file is written (DuckDB lets go of the GIL for the insert and the
+    commit), a worker thread reads and validates the next small file.
     """
     base = Path(root)
     results: list[LoadResult] = []
-    for path in export_files(base):
-        try:
-            result = load_file(con, path, progress=progress)
-        except ChuanhuoError as error:
-            log.error("failed %s: %s", path.name, error.title)
-            result = failed_result(path, error)
-        results.append(result)
-        if move_to is not None:
-            folder = "rejected" if result.status == "failed" else "archive"
-            target = move_to / folder / path.relative_to(base)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.move(path, target)
+    paths = export_files(base)
+    checker = con.cursor()
+    try:
+        early_reads = _ahead(paths, lambda path: _read_early(checker, path))
+        for path, early in zip(paths, early_reads, strict=True):
+            try:
+                if isinstance(early, ChuanhuoError):
+                    raise early
+                result = (
+                    load_file(con, path, progress=progress)
+                    if early is None
+                    else _write_opened(con, early, progress)
+                )
+            except ChuanhuoError as error:
+                log.error("failed %s: %s", path.name, error.title)
+                result = failed_result(path, error)
+            results.append(result)
+            if move_to is not None:
+                folder = "rejected" if result.status == "failed" else "archive"
+                target = move_to / folder / path.relative_to(base)
+                target.parent.mkdir(parents=True, exist_ok=True)
+                shutil.move(path, target)
+    finally:
+        checker.close()
     return results
+
+
+def _read_early(checker: duckdb.DuckDBPyConnection, path: Path) -> _Opened | ChuanhuoError | None:
+    """A small file read and validated ahead of its turn; None for a big file (streamed in
+    its turn) or one loaded before (load_file says so); its error if it cannot be read.
+
+    `checker` is a connection of its own: this runs in the worker thread."""
+    try:
+        data, scanned = _hash_or_scan(path)
+        if scanned is not None:
+            return None
+        content_hash = hashlib.sha256(data).hexdigest()
+        if bookkeeping.already_loaded(checker, content_hash) is not None:
+            return None
+        opened = _open(path, data, None, content_hash, None, None, None)
+        opened.prepared = [opened.preparer(table) for table in opened.tables]
+        return opened
+    except ChuanhuoError as error:
+        return error
+
+
+def _write_opened(
+    con: duckdb.DuckDBPyConnection, opened: _Opened, progress: Progress | None
+) -> LoadResult:
+    """Write a file read ahead, unless the same bytes were loaded since it was read."""
+    earlier = bookkeeping.already_loaded(con, opened.content_hash)
+    if earlier is not None:
+        log.info("skipped %s: same content as load %d", opened.source.name, earlier)
+        return _duplicate(con, earlier, opened.source)
+    return _write(con, opened, progress)
 
 
 def export_files(base: Path, *, skip_folders: Iterable[str] = ()) -> list[Path]:

@@ -115,8 +115,8 @@ def read_table(
     short_rows: dict[int, int] = {}
     if suffix in CSV_SUFFIXES:
         raw = source.read_bytes() if data is None else data
-        grid, encoding, header_line, raw_headers = _read_csv(source, known, raw, keep)
-        short_rows = _short_rows(raw, encoding, grid, header_line)
+        grid, encoding, header_line, raw_headers, utf8 = _read_csv(source, known, raw, keep)
+        short_rows = _short_rows(utf8, grid, header_line)
     elif suffix in EXCEL_SUFFIXES:
         grid, encoding, header_line = _read_excel(source, known)
         raw_headers = ["" if cell is None else str(cell) for cell in grid.row(0)]
@@ -146,13 +146,14 @@ def read_table(
     return table
 
 
-def _short_rows(raw: bytes, encoding: str, grid: pl.DataFrame, header_line: int) -> dict[int, int]:
+def _short_rows(utf8: bytes, grid: pl.DataFrame, header_line: int) -> dict[int, int]:
     """Source rows (as _split_rows numbers them) that hold fewer fields than the header.
 
-    `grid` starts with the header record, on line `header_line` (0-based) of `raw`.
+    `grid` starts with the header record, on line `header_line` (0-based) of `utf8`.
     """
-    utf8 = raw if encoding.startswith("utf-8") else raw.decode(encoding).encode("utf-8")
-    lines_before = utf8.removeprefix(b"\xef\xbb\xbf").split(b"\n", header_line)
+    if not grid.get_column(grid.columns[-1]).has_nulls():
+        return {}
+    lines_before = utf8.split(b"\n", header_line)
     body = lines_before[-1] if len(lines_before) > header_line else b""
     width = int(grid.columns[-1].removeprefix("c")) + 1
     # grid row i (row 0 is the header) is source row header_line + 1 + i
@@ -252,10 +253,19 @@ def _kept(names: list[str], keep: Keep) -> list[int]:
 
 def _read_csv(
     path: Path, known: set[str], data: bytes, keep: Keep | None
-) -> tuple[pl.DataFrame, str, int, list[str]]:
-    """Grid of the records from the header on, its encoding, header line index and cells."""
-    text, encoding = decode_bytes(data, path)
-    text = text.removeprefix("\ufeff")
+) -> tuple[pl.DataFrame, str, int, list[str], bytes]:
+    """Grid of the records from the header on, its encoding, header line index and cells,
+    and the file as UTF-8 (without a BOM)."""
+    if not data.startswith(tuple(mark for mark, _ in _BOMS)) and _utf8_failure(data) is None:
+        # Strict UTF-8 (checked by Arrow, fast): polars reads the bytes as they are, and
+        # only the head is decoded, for the header.
+        encoding, utf8 = "utf-8", data
+        head = data if len(data) <= _HEAD_BYTES else data[: data.rfind(b"\n", 0, _HEAD_BYTES) + 1]
+        text = head.decode("utf-8")
+    else:
+        text, encoding = decode_bytes(data, path)
+        text = text.removeprefix("\ufeff")
+        utf8 = text.encode("utf-8")
     reader = csv.reader(io.StringIO(text))
     scanned: list[list[str]] = []
     line_before: list[int] = []
@@ -269,7 +279,6 @@ def _read_csv(
     header_index = _best_header(scanned, known, path)
     width = len(scanned[header_index])
     wanted = None if keep is None else _kept(_column_names(scanned[header_index]), keep)
-    utf8 = data if encoding == "utf-8" else text.encode("utf-8")
     del text
     try:
         grid = pl.read_csv(
@@ -293,7 +302,7 @@ def _read_csv(
         ) from None
     # Row numbers count physical lines, as an editor shows them; a quoted cell that
     # spans lines after the header shifts them (not seen in platform exports).
-    return grid, encoding, line_before[header_index], scanned[header_index]
+    return grid, encoding, line_before[header_index], scanned[header_index], utf8
 
 
 def _read_excel(path: Path, known: set[str]) -> tuple[pl.DataFrame, str, int]:
@@ -556,7 +565,7 @@ def _complete_end(chunk: bytes) -> int:
     return len(chunk) if lead + width <= len(chunk) or first >= 0xF8 else lead
 
 
-def _utf8_failure(chunk: memoryview) -> int | None:
+def _utf8_failure(chunk: memoryview | bytes) -> int | None:
     """Offset of the first byte of `chunk` that is not strict UTF-8, or None if all are."""
     if not chunk:
         return None

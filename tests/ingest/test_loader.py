@@ -130,6 +130,24 @@ def test_directory_load_skips_readme_and_hidden_files_and_a_bad_file_fails_alone
     assert not good.exists()
 
 
+def test_two_copies_of_a_file_in_one_directory_load_once(
+    con: duckdb.DuckDBPyConnection, fixture_file: Fixture, inbox: Inbox, tmp_path: Path
+) -> None:
+    # The second copy is read ahead while the first is still being written: it must
+    # still be found a duplicate when its turn comes.
+    first = inbox(fixture_file(DOUYIN), "douyin", "dy1")
+    shutil.copyfile(first, first.parent / "z_same_bytes_again.csv")
+
+    results = load_directory(con, tmp_path / "inbox")
+
+    assert [(r.source_file, r.status) for r in results] == [
+        ("1654131600_sub_orders_valid.csv", "loaded"),
+        ("z_same_bytes_again.csv", "duplicate"),
+    ]
+    assert results[1].load_id == results[0].load_id
+    assert con.execute("select count(*) from raw.loads").fetchall() == [(1,)]
+
+
 def test_a_missing_file_is_an_input_file_error_naming_it(
     con: duckdb.DuckDBPyConnection, tmp_path: Path
 ) -> None:
