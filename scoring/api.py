@@ -466,24 +466,39 @@ def list_tables(con: duckdb.DuckDBPyConnection, year: int) -> list[ListTable]:
     ):
         rows = [row for row in ledger if row["rule"] == rule]
         tables.append(_table(list_id, f"{year}年度{label}名单", rows, roster_columns))
-    failures = read_table(con, "admission_failures", year, "unit_kind, unit_id, threshold")
-    for row in failures:
-        row["unit_kind_title"] = _KIND_TITLES.get(row["unit_kind"], row["unit_kind"])
+    # Read as columns: a province's year has a few hundred thousand misses.
+    failure_columns = [
+        ("unit_kind_title", "类型"),
+        ("unit_name", "单位名称"),
+        ("unit_id", "代码"),
+        ("pool_id", "评价类别"),
+        ("threshold", "门槛"),
+        ("required", "要求"),
+        ("actual", "实际"),
+        ("reason", "原因"),
+    ]
+    failures = pl.from_arrow(
+        con.sql(
+            "select * from scoring.admission_failures where year = ? "
+            "order by unit_kind, unit_id, threshold",
+            params=[year],
+        ).to_arrow_table()
+    )
+    assert isinstance(failures, pl.DataFrame)
+    kind = pl.col("unit_kind").cast(pl.String)
+    frame = failures.with_columns(
+        kind.replace_strict(_KIND_TITLES, default=kind, return_dtype=pl.String).alias(
+            "unit_kind_title"
+        )
+    ).select([pl.col(name).cast(pl.String) for name, _ in failure_columns])
     tables.append(
-        _table(
-            "admission_failures",
-            f"{year}年度未入围单位",
-            failures,
-            [
-                ("unit_kind_title", "类型"),
-                ("unit_name", "单位名称"),
-                ("unit_id", "代码"),
-                ("pool_id", "评价类别"),
-                ("threshold", "门槛"),
-                ("required", "要求"),
-                ("actual", "实际"),
-                ("reason", "原因"),
-            ],
+        ListTable(
+            list_id="admission_failures",
+            title=f"{year}年度未入围单位",
+            frame=frame,
+            column_titles=dict(failure_columns),
+            money_columns=[],
+            id_columns=[name for name, _ in failure_columns if name in _IDS],
         )
     )
     return tables

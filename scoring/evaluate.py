@@ -367,7 +367,7 @@ def _absent_demonstration_units(
     """
     absent: list[Evaluation] = []
     failures: list[AdmissionFailure] = []
-    for row in latest_enterprise_rows_before(con, year):
+    for row in latest_enterprise_rows_before(con, year, demonstration_only=True):
         if not row.get("is_demonstration") or row["unit_id"] in present:
             continue
         removed_from = removals.get(row["unit_id"])

@@ -20,7 +20,7 @@ import polars as pl
 
 from scoring.bulk import BulkEvaluation
 from scoring.evaluate import Evaluation, competition_ranks, evaluation_key, ordered
-from scoring.marts import belt_net_sales
+from scoring.marts import belt_net_sales, has_belt_sales
 from scoring.rules import GRADE_ORDER, ListRule, Rules
 from warehouse.vocab import BELTS
 
@@ -231,10 +231,10 @@ def _belt_list(
 ) -> list[tuple[str, str, list[ListEntry]]]:
     members = [e for e in evaluations if _passes_bars(e, rule)]
     kinds = sorted({member.unit_kind for member in members})
-    sales = {kind: belt_net_sales(con, kind, rules.year) for kind in kinds}
-    if not any(sales.values()) and members:
-        log.warning("list %s: marts.fct_sales has no belt sales for %d", rule.list_id, rules.year)
     bar = rule.min_belt_net_sales or Decimal(0)
+    sales = {kind: belt_net_sales(con, kind, rules.year, at_least=bar) for kind in kinds}
+    if members and not any(sales.values()) and not has_belt_sales(con, rules.year):
+        log.warning("list %s: marts.fct_sales has no belt sales for %d", rule.list_id, rules.year)
     tables = []
     for belt in rule.belts:
         pairs = []

@@ -191,17 +191,20 @@ def read_units(con: duckdb.DuckDBPyConnection, kind: str, year: int) -> list[dic
 
 
 def latest_enterprise_rows_before(
-    con: duckdb.DuckDBPyConnection, year: int
+    con: duckdb.DuckDBPyConnection, year: int, *, demonstration_only: bool = False
 ) -> list[dict[str, Any]]:
-    """Each enterprise's row of the latest year before `year` that has one, by unit id."""
-    return _rows(
-        con,
+    """Each enterprise's row of the latest year before `year` that has one, by unit id.
+
+    `demonstration_only` keeps the rows whose latest year says demonstration unit (the
+    latest row is chosen first, then filtered).
+    """
+    latest = (
         "select credit_code as unit_id, enterprise_name as unit_name, * "
         "from marts.enterprise_years where year < ? "
-        "qualify row_number() over (partition by credit_code order by year desc) = 1 "
-        "order by unit_id",
-        [year],
+        "qualify row_number() over (partition by credit_code order by year desc) = 1"
     )
+    where = " where is_demonstration" if demonstration_only else ""
+    return _rows(con, f"select * from ({latest}){where} order by unit_id", [year])
 
 
 def years_with_data(con: duckdb.DuckDBPyConnection) -> list[int]:
@@ -223,15 +226,30 @@ def sichuan_county_codes(con: duckdb.DuckDBPyConnection) -> frozenset[str] | Non
 
 
 def belt_net_sales(
-    con: duckdb.DuckDBPyConnection, kind: str, year: int
+    con: duckdb.DuckDBPyConnection, kind: str, year: int, at_least: Decimal | None = None
 ) -> dict[tuple[str, str], Decimal]:
-    """Net sales per (unit_id, belt) in `year` from marts.fct_sales (empty when absent)."""
+    """Net sales per (unit_id, belt) in `year` from marts.fct_sales (empty when absent).
+
+    `at_least` keeps only amounts above zero and at least that, so a province's hundreds
+    of thousands of (unit, belt) sums stay in DuckDB.
+    """
     key = {"enterprise": "credit_code", "county": "county_code"}.get(kind)
     if key is None or not table_exists(con, "marts", "fct_sales"):
         return {}
+    having = "" if at_least is None else " having sum(net_sales) > 0 and sum(net_sales) >= ?"
     rows = con.execute(
         f"select {key}, belt, sum(net_sales) from marts.fct_sales "
-        f"where year = ? and {key} is not null and belt is not null group by all",
-        [year],
+        f"where year = ? and {key} is not null and belt is not null group by all{having}",
+        [year] if at_least is None else [year, at_least],
     ).fetchall()
     return {(str(unit), str(belt)): Decimal(total) for unit, belt, total in rows}
+
+
+def has_belt_sales(con: duckdb.DuckDBPyConnection, year: int) -> bool:
+    """Whether marts.fct_sales holds any sale with a belt in `year`."""
+    if not table_exists(con, "marts", "fct_sales"):
+        return False
+    found = con.execute(
+        "select 1 from marts.fct_sales where year = ? and belt is not null limit 1", [year]
+    ).fetchall()
+    return bool(found)
