@@ -49,27 +49,17 @@
 
 
 {#
-    The rows of `rows` (a CTE over `source`) to rank by latest load. A full
-    build takes them all; an incremental build takes only the natural keys a
-    newer load brought, with every load of those keys, so a re-export still
-    meets and replaces the rows before it. The new keys are read from
-    `source` itself: a CTE read twice is materialised whole by DuckDB, which
-    would cost the whole history again.
+    The rows of `rows` to rank by latest load. A full build takes them all;
+    an incremental build only the rows of loads newer than the table: a
+    newer load always wins its keys (loads are numbered in commit order),
+    so ranking the new rows among themselves gives each key they touch its
+    winner, and delete+insert replaces that key's row. Earlier loads need
+    not be read again.
 #}
-{% macro rows_of_new_keys(rows, source, key_columns) -%}
-    select {{ rows }}.*
-    from {{ rows }}
+{% macro rows_of_new_loads(rows) -%}
+    select * from {{ rows }}
     {%- if is_incremental() %}
-    inner join (
-        select distinct {{ key_columns | join(', ') }}
-        from {{ source }}
-        where load_id > {{ newest_load_built() }}
-    ) as new_keys
-        on
-        {%- for key in key_columns %}
-            {{ rows }}.{{ key }} = new_keys.{{ key }}
-            {{- ' and' if not loop.last }}
-        {%- endfor %}
+    where load_id > {{ newest_load_built() }}
     {%- endif %}
 {%- endmacro %}
 

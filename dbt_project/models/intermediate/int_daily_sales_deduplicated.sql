@@ -17,11 +17,7 @@ daily_sales as (
 
 candidates as (
 
-    {{ rows_of_new_keys(
-        'daily_sales',
-        ref('stg_raw__daily_sales'),
-        ['platform', 'store_id', 'product_id', 'sale_date']
-    ) }}
+    {{ rows_of_new_loads('daily_sales') }}
 
 ),
 

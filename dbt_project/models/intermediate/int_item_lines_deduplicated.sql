@@ -17,11 +17,7 @@ item_lines as (
 
 candidates as (
 
-    {{ rows_of_new_keys(
-        'item_lines',
-        ref('stg_raw__item_lines'),
-        ['platform', 'store_id', 'order_id', 'line_no']
-    ) }}
+    {{ rows_of_new_loads('item_lines') }}
 
 ),
 

@@ -17,11 +17,7 @@ order_lines as (
 
 candidates as (
 
-    {{ rows_of_new_keys(
-        'order_lines',
-        ref('stg_raw__order_lines'),
-        ['platform', 'store_id', 'order_id', 'line_id']
-    ) }}
+    {{ rows_of_new_loads('order_lines') }}
 
 ),
 
