@@ -21,7 +21,7 @@ import polars as pl
 from scoring.compare import Comparison, compare_year
 from scoring.evaluate import YearEvaluation, evaluate_year
 from scoring.lists import ALL, build_lists
-from scoring.marts import read_units, require_marts, years_with_data
+from scoring.marts import arrow_rows, read_units, require_marts, years_with_data
 from scoring.roster import PROMOTION, REMOVAL, STATUS_TITLES, decide_roster
 from scoring.rules import Rules, load_rules, rules_for_year, rules_path_for_year
 from scoring.store import (
@@ -165,7 +165,7 @@ def _compute_year(
     decisions = decide_roster(
         rules,
         year,
-        evaluated.evaluations,
+        evaluated.roster_units(),
         history,
         first_data_year,
         _registry_next_year(con, year),
@@ -478,11 +478,12 @@ def list_tables(con: duckdb.DuckDBPyConnection, year: int) -> list[ListTable]:
         ("reason", "原因"),
     ]
     failures = pl.from_arrow(
-        con.sql(
+        arrow_rows(
+            con,
             "select * from scoring.admission_failures where year = ? "
             "order by unit_kind, unit_id, threshold",
-            params=[year],
-        ).to_arrow_table()
+            [year],
+        )
     )
     assert isinstance(failures, pl.DataFrame)
     kind = pl.col("unit_kind").cast(pl.String)

@@ -1,17 +1,20 @@
-"""The pools of the many-unit kinds (stores, streamers) evaluated column by column.
+"""The pools of the many-unit kinds (enterprises, stores, streamers), column by column.
 
-A province has a million stores: evaluate.py's one Python object per unit costs a minute
-there. This module gives the same evaluations, digit for digit, from polars columns:
-admission, raw values, normalisation, effective weights, score, competition rank, grade
-and its reason, as evaluate.py defines them. Floats serve only as a first guess with a
-proven error bound: a normalised value or a score whose guess lies too near a rounding
-boundary of its 6 stored places is computed again in Decimal exactly as evaluate.py
-computes it, so the stored digits never depend on floating point.
+A province has a million stores and a hundred thousand enterprises: evaluate.py's one
+Python object per unit costs a minute or two there. This module gives the same
+evaluations, digit for digit, from polars columns: admission, raw values, normalisation,
+effective weights, score, competition rank, grade and its reason, as evaluate.py defines
+them. Floats serve only as a first guess with a proven error bound: a normalised value
+or a score whose guess lies too near a rounding boundary of its 6 stored places is
+computed again in Decimal exactly as evaluate.py computes it, so the stored digits never
+depend on floating point.
 
-Only kinds without roster, new-participant or enterprise-type logic come here, and only
-when their marts have the usual column types (indicator columns of at most 6 places);
-anything else returns None and evaluate.py's path runs. This module computes; it must
-never write to the warehouse.
+Enterprises come here with their pools by type and new participation and the grade a
+demonstration unit takes without a score; the roster, and the lists, get Evaluation
+objects for the few units they need (materialise). Demonstration units absent from the
+year stay with evaluate.py. A kind comes here only when its marts have the usual column
+types (indicator columns of at most 6 places); otherwise evaluate_kind returns None and
+evaluate.py's path runs. This module computes; it must never write to the warehouse.
 """
 
 from __future__ import annotations
@@ -31,22 +34,28 @@ from scoring.evaluate import (
     AdmissionFailure,
     Evaluation,
     _admission_failures,
-    _pool_for,
 )
 from scoring.indicators import DECIMAL_CONTEXT, ONE, ZERO, exact_ln
-from scoring.marts import UNIT_KINDS
+from scoring.marts import UNIT_KINDS, arrow_rows
 from scoring.rules import Indicator, Pool, Rules
 
 log = logging.getLogger(__name__)
 
-# Kinds evaluated here when their marts allow it (see module docstring).
-BULK_KINDS = ("store", "streamer")
+# Kinds evaluated here when their marts allow it (see module docstring); counties are a
+# few hundred and stay with evaluate.py.
+BULK_KINDS = ("enterprise", "store", "streamer")
 MICRO = 10**6
 _MICRO_DECIMAL = Decimal("0.000001")
 # Relative error of one float operation, with room: the guards use 20 times the bound.
 _FLOAT_ERROR = 1e-14
 _NO_INDICATOR = "没有可用指标 (no indicator has a value)"
 _SICHUAN_COUNTY_PATTERN = re.compile(r"^51\d{4}$")
+_EMPTY_SCORES = pl.DataFrame(
+    schema={"unit_id": pl.String, "score_micro": pl.Int64, "no_indicator": pl.Boolean}
+)
+_EMPTY_GRADES = pl.DataFrame(
+    schema={"unit_id": pl.String, "rank": pl.Int64, "grade": pl.String, "grade_reason": pl.String}
+)
 _INDICATOR_SCHEMA = {
     "unit_id": pl.String,
     "indicator_id": pl.String,
@@ -90,8 +99,8 @@ class BulkEvaluation:
             _mart_column(units, "county_name", pl.String),
             _mart_column(units, "city_name", pl.String),
             _mart_column(units, "first_year", pl.Int64),
-            pl.lit(False).alias("is_demonstration"),
-            pl.lit(False).alias("is_new_participant"),
+            pl.col("demonstration_flag").alias("is_demonstration"),
+            "is_new_participant",
             _mart_column(units, "net_sales", pl.Decimal(18, 2)),
             "admitted",
             "admission_reason",
@@ -114,13 +123,14 @@ class BulkEvaluation:
             _micro_decimal("effective_micro").alias("effective_weight"),
         )
 
-    def list_members(self, pools: set[str], grades: set[str] | None, min_net: Any) -> pl.DataFrame:
-        """Scored, admitted units of `pools` passing a list's grade and net-sales bars."""
-        units = self.units.filter(
-            pl.col("admitted")
-            & pl.col("score_micro").is_not_null()
-            & pl.col("pool_id").is_in(pools)
-        )
+    def list_members(
+        self, pools: set[str], grades: set[str] | None, min_net: Any, scored: bool = True
+    ) -> pl.DataFrame:
+        """Admitted units of `pools` passing a list's grade and net-sales bars (and scored,
+        unless `scored` is false: belt lists rank by belt sales)."""
+        units = self.units.filter(pl.col("admitted") & pl.col("pool_id").is_in(pools))
+        if scored:
+            units = units.filter(pl.col("score_micro").is_not_null())
         if grades is not None:
             units = units.filter(pl.col("grade").is_in(grades))
         if min_net is not None:
@@ -128,6 +138,11 @@ class BulkEvaluation:
                 pl.col("net_sales").is_not_null() & (pl.col("net_sales") >= min_net)
             )
         return units
+
+    def roster_units(self, year: int, rules_version: str) -> list[Evaluation]:
+        """The new participants and demonstration units, the only ones the roster reads."""
+        chosen = self.units.filter(pl.col("is_new_participant") | pl.col("demonstration_flag"))
+        return self.materialise(chosen, year, rules_version)
 
     def materialise(self, units: pl.DataFrame, year: int, rules_version: str) -> list[Evaluation]:
         """Evaluation objects for a few rows (a list's candidates), as evaluate.py makes them."""
@@ -145,6 +160,8 @@ class BulkEvaluation:
                     pool_id=row["pool_id"],
                     pool_title=row["pool_title"],
                     row=mart_row,
+                    is_demonstration=bool(row["demonstration_flag"]),
+                    is_new_participant=bool(row["is_new_participant"]),
                     admitted=bool(row["admitted"]),
                     admission_reason=row["admission_reason"],
                     score=None if score is None else Decimal(score).scaleb(-6),
@@ -175,11 +192,12 @@ def _micro(value: Decimal) -> int:
 def read_units_frame(con: duckdb.DuckDBPyConnection, kind: str, year: int) -> pl.DataFrame:
     """marts.read_units as one polars frame: the same rows and columns, in the same order."""
     unit_kind = UNIT_KINDS[kind]
-    table = con.sql(
+    table = arrow_rows(
+        con,
         f"select {unit_kind.id_sql} as unit_id, {unit_kind.name_column} as unit_name, * "
         f"from {unit_kind.table} where year = ? order by unit_id",
-        params=[year],
-    ).to_arrow_table()
+        [year],
+    )
     return pl.from_arrow(table)  # type: ignore[return-value]
 
 
@@ -589,6 +607,47 @@ def _grades(scores: pl.DataFrame, rules: Rules) -> pl.DataFrame:
     )
 
 
+def _pool_expression(kind: str, pools: list[Pool], columns: list[str], new: pl.Expr) -> pl.Expr:
+    """The index of each unit's pool in `pools`, as evaluate._pool_for picks it, else null."""
+    chosen: pl.Expr = pl.lit(None, pl.Int64)
+    for number in reversed(range(len(pools))):
+        pool = pools[number]
+        takes: pl.Expr = pl.lit(True)
+        if pool.enterprise_types is not None:
+            if "enterprise_type" in columns:
+                takes = takes & pl.col("enterprise_type").is_in(list(pool.enterprise_types))
+            else:
+                takes = pl.lit(False)
+        if pool.new_participant is not None:
+            takes = takes & (new == pool.new_participant)
+        chosen = pl.when(takes.fill_null(False)).then(pl.lit(number, pl.Int64)).otherwise(chosen)
+    return chosen
+
+
+def _pool_misses(units: pl.DataFrame, kind: str, year: int, rules: Rules) -> list[AdmissionFailure]:
+    """The "pool" failure of each unit no pool takes, worded as evaluate_year words it."""
+    failures = []
+    for unit_id, name, unit_type in units.select(
+        "unit_id",
+        "evaluation_name",
+        _mart_column(units, "enterprise_type", pl.String),
+    ).iter_rows():
+        failures.append(
+            AdmissionFailure(
+                year,
+                kind,
+                unit_id,
+                name,
+                None,
+                "pool",
+                "a matching pool",
+                str(unit_type),
+                "没有适用的评价类别 (no pool of the rules takes this unit)",
+            )
+        )
+    return failures
+
+
 def evaluate_kind(
     con: duckdb.DuckDBPyConnection,
     kind: str,
@@ -598,41 +657,64 @@ def evaluate_kind(
 ) -> tuple[BulkEvaluation, list[AdmissionFailure]] | None:
     """Every unit of `kind` in `year` as columns, or None when evaluate.py must do it."""
     units = read_units_frame(con, kind, year)
-    if "enterprise_type" in units.columns or kind == "enterprise":
+    if kind != "enterprise" and "enterprise_type" in units.columns:
         return None
     mart_columns = list(units.columns)
-    pool = _pool_for({}, False, rules.pools_of(kind))
-    if pool is None:
-        return None  # every unit misses "pool": rare, and evaluate.py says it unit by unit
+    if kind == "enterprise":
+        # evaluate.is_new_participant: not a demonstration unit, first year within N years
+        demonstration = pl.col("is_demonstration").fill_null(False)
+        new = (
+            ~demonstration
+            & pl.col("first_year").is_not_null()
+            & ((year - pl.col("first_year")) <= rules.new_participant_years)
+        ).fill_null(False)
+    else:
+        demonstration, new = pl.lit(False), pl.lit(False)
+    pools = rules.pools_of(kind)
     name = pl.col("unit_name").cast(pl.String)
     units = units.with_columns(
         pl.when(name.is_null() | (name == ""))
         .then(pl.col("unit_id").cast(pl.String))
         .otherwise(name)
         .alias("evaluation_name"),
-        pl.lit(pool.pool_id).alias("pool_id"),
-        pl.lit(pool.title).alias("pool_title"),
+        demonstration.alias("demonstration_flag"),
+        new.alias("is_new_participant"),
     )
-    misses = _misses(units, pool, counties)
-    missed = pl.any_horizontal(misses) if misses else pl.lit(False)
-    # The columns pick who may miss; evaluate.py's own checks say what and why.
-    failures = _failures(units.filter(missed), kind, year, pool, counties, rules.version)
-    reasons: dict[str, list[str]] = {}
-    for failure in failures:
-        reasons.setdefault(failure.unit_id, []).append(failure.reason)
-    units = units.with_columns(pl.col("unit_id").is_in(list(reasons)).not_().alias("admitted"))
-    members = units.filter(pl.col("admitted"))
-    if members.height:
+    pool_frame = pl.DataFrame(
+        {
+            "pool_number": list(range(len(pools))),
+            "pool_id": [pool.pool_id for pool in pools],
+            "pool_title": [pool.title for pool in pools],
+        },
+        schema={"pool_number": pl.Int64, "pool_id": pl.String, "pool_title": pl.String},
+    )
+    units = units.with_columns(
+        _pool_expression(kind, pools, mart_columns, pl.col("is_new_participant")).alias(
+            "pool_number"
+        )
+    ).join(pool_frame, on="pool_number", how="left")
+    failures = _pool_misses(units.filter(pl.col("pool_number").is_null()), kind, year, rules)
+    scores_parts, indicator_parts, grade_parts = [], [], []
+    for number, pool in enumerate(pools):
+        in_pool = units.filter(pl.col("pool_number") == number)
+        misses = _misses(in_pool, pool, counties)
+        missed = pl.any_horizontal(misses) if misses else pl.lit(False)
+        # The columns pick who may miss; evaluate.py's own checks say what and why.
+        pool_failures = _failures(in_pool.filter(missed), kind, year, pool, counties, rules.version)
+        failures.extend(pool_failures)
+        failed = {failure.unit_id for failure in pool_failures}
+        members = in_pool.filter(~pl.col("unit_id").is_in(list(failed)))
+        if not members.height:
+            continue
         scored = _score_members(members, pool, rules)
         if scored is None:
             return None
-        scores, indicators = scored
-    else:
-        scores = pl.DataFrame(
-            schema={"unit_id": pl.String, "score_micro": pl.Int64, "no_indicator": pl.Boolean}
-        )
-        indicators = pl.DataFrame(schema=_INDICATOR_SCHEMA)
-    grades = _grades(scores, rules)
+        scores_parts.append(scored[0])
+        indicator_parts.append(scored[1])
+        grade_parts.append(_grades(scored[0], rules))
+    reasons: dict[str, list[str]] = {}
+    for failure in failures:
+        reasons.setdefault(failure.unit_id, []).append(failure.reason)
     reason_frame = pl.DataFrame(
         {
             "unit_id": list(reasons),
@@ -640,8 +722,19 @@ def evaluate_kind(
         },
         schema={"unit_id": pl.String, "admission_reason": pl.String},
     )
+    scores = pl.concat(scores_parts) if scores_parts else _EMPTY_SCORES
+    grades = pl.concat(grade_parts) if grade_parts else _EMPTY_GRADES
+    indicators = (
+        pl.concat(indicator_parts) if indicator_parts else pl.DataFrame(schema=_INDICATOR_SCHEMA)
+    )
+    missing_grade = rules.roster.missing_year_grade
     units = (
-        units.join(scores, on="unit_id", how="left")
+        units.with_columns(
+            (pl.col("pool_number").is_not_null() & ~pl.col("unit_id").is_in(list(reasons))).alias(
+                "admitted"
+            )
+        )
+        .join(scores, on="unit_id", how="left")
         .join(grades.select("unit_id", "rank", "grade", "grade_reason"), on="unit_id", how="left")
         .join(reason_frame, on="unit_id", how="left")
         .with_columns(
@@ -650,6 +743,23 @@ def evaluate_kind(
             .otherwise(pl.col("grade_reason"))
             .alias("grade_reason")
         )
+    )
+    # evaluate_year: a demonstration unit without a grade takes the missing-year grade.
+    ungraded_demonstration = pl.col("demonstration_flag") & pl.col("grade").is_null()
+    units = units.with_columns(
+        pl.when(ungraded_demonstration)
+        .then(pl.lit(missing_grade))
+        .otherwise(pl.col("grade"))
+        .alias("grade"),
+        pl.when(ungraded_demonstration)
+        .then(
+            pl.lit(
+                f"示范单位未通过入围或无有效得分，按规则评为{missing_grade} "
+                f"(demonstration unit not admitted or without a score)"
+            )
+        )
+        .otherwise(pl.col("grade_reason"))
+        .alias("grade_reason"),
     )
     log.debug("evaluated %d %s units of %d in columns", units.height, kind, year)
     return BulkEvaluation(kind, units, indicators, mart_columns), failures

@@ -108,6 +108,16 @@ class YearEvaluation:
         own = sum(1 for evaluation in self.evaluations if evaluation.admitted)
         return own + sum(kind.admitted for kind in self.bulk)
 
+    def roster_units(self) -> list[Evaluation]:
+        """Every evaluation the roster reads: objects, plus those of the column kinds."""
+        materialised = [
+            unit
+            for kind in self.bulk
+            if kind.kind == "enterprise"
+            for unit in kind.roster_units(self.year, self.rules.version)
+        ]
+        return self.evaluations + materialised
+
 
 def is_new_participant(row: dict[str, Any], year: int, rules: Rules) -> bool:
     """DOMAIN.md: first programme year at most N years before `year`, and not a demo unit."""
@@ -438,6 +448,13 @@ def evaluate_year(
             if done is not None:
                 columns.append(done[0])
                 failures.extend(done[1])
+                if kind == "enterprise":
+                    present = set(done[0].units["unit_id"].to_list())
+                    absent, no_data = _absent_demonstration_units(
+                        con, year, present, rules, removals or {}
+                    )
+                    evaluations.extend(absent)
+                    failures.extend(no_data)
                 continue
         pools = rules.pools_of(kind)
         units = [

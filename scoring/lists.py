@@ -155,6 +155,13 @@ def _kind_of(rule: ListRule, rules: Rules) -> str:
     return kinds.pop() if len(kinds) == 1 else "mixed"
 
 
+def _grades_at_least(rule: ListRule) -> set[str] | None:
+    """The grades that pass the list's min_grade bar (None: no bar)."""
+    if rule.min_grade is None:
+        return None
+    return set(GRADE_ORDER[: GRADE_ORDER.index(rule.min_grade) + 1])
+
+
 def _with_bulk(
     rule: ListRule,
     pools: set[str],
@@ -168,9 +175,7 @@ def _with_bulk(
     so only each kind's units within the size become Evaluation objects; their ranks,
     and the group's, count every member of the field (scores are whole millionths).
     """
-    grades = None
-    if rule.min_grade is not None:
-        grades = set(GRADE_ORDER[: GRADE_ORDER.index(rule.min_grade) + 1])
+    grades = _grades_at_least(rule)
     fields = [kind.list_members(pools, grades, rule.min_net_sales) for kind in bulk]
     if not any(field.height for field in fields):
         return group, None
@@ -227,12 +232,28 @@ def _score_list(
 
 
 def _belt_list(
-    con: duckdb.DuckDBPyConnection, rule: ListRule, evaluations: list[Evaluation], rules: Rules
+    con: duckdb.DuckDBPyConnection,
+    rule: ListRule,
+    evaluations: list[Evaluation],
+    rules: Rules,
+    bulk: Sequence[BulkEvaluation] = (),
 ) -> list[tuple[str, str, list[ListEntry]]]:
     members = [e for e in evaluations if _passes_bars(e, rule)]
-    kinds = sorted({member.unit_kind for member in members})
     bar = rule.min_belt_net_sales or Decimal(0)
+    grades = _grades_at_least(rule)
+    fields = {
+        kind.kind: kind.list_members(set(rule.pools), grades, rule.min_net_sales, False)
+        for kind in bulk
+    }
+    kinds = sorted(
+        {member.unit_kind for member in members} | {k for k, f in fields.items() if f.height}
+    )
     sales = {kind: belt_net_sales(con, kind, rules.year, at_least=bar) for kind in kinds}
+    # Of the column kinds, only units with a belt over the bar become objects.
+    for kind in bulk:
+        selling = {unit for unit, _ in sales.get(kind.kind, {})}
+        field = fields[kind.kind].filter(pl.col("unit_id").is_in(list(selling)))
+        members += kind.materialise(field, rules.year, rules.version)
     if members and not any(sales.values()) and not has_belt_sales(con, rules.year):
         log.warning("list %s: marts.fct_sales has no belt sales for %d", rule.list_id, rules.year)
     tables = []
@@ -264,7 +285,7 @@ def build_lists(
     entries: list[ListEntry] = []
     for rule in rules.lists.values():
         if rule.rank_by == "belt_net_sales":
-            built = _belt_list(con, rule, evaluations, rules)
+            built = _belt_list(con, rule, evaluations, rules, bulk)
         else:
             built = _score_list(rule, evaluations, rules, bulk)
         kind = _kind_of(rule, rules)

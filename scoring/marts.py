@@ -9,11 +9,13 @@ marts or change what a column means.
 from __future__ import annotations
 
 import logging
+import warnings
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 import duckdb
+import pyarrow as pa
 
 from warehouse.db import table_exists
 from warehouse.errors import NoDataError
@@ -164,6 +166,19 @@ def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any]) -> list[d
     cursor = con.execute(sql, params)
     names = [column[0] for column in cursor.description]
     return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+def arrow_rows(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any]) -> pa.Table:
+    """A query's rows as Arrow, for the readers that work in columns.
+
+    Through execute, not con.sql: execute also settles a result an earlier fetchone left
+    open on the connection. DuckDB warns that this copies the rows once; at a million
+    rows the copy is a fraction of a second.
+    """
+    result = con.execute(sql, params)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        return result.to_arrow_table()
 
 
 def require_marts(con: duckdb.DuckDBPyConnection) -> None:

@@ -34,10 +34,32 @@ TABLES = (
 
 
 def _fill(marts: Marts) -> None:
-    """Two enterprises (the year needs some), 400 stores and 200 streamers, seeded."""
+    """300 enterprises over 2021 and 2022, 400 stores and 200 streamers, seeded.
+
+    Enterprises of every type, new participants and demonstration units (one absent in
+    2022), so pools by type and new participation, demonstration grades and the roster
+    all take part.
+    """
     generator = random.Random(8)
-    marts.enterprise("91510100A", YEAR, "500000.00")
-    marts.enterprise("91510100B", YEAR, "200000.00", enterprise_type="agency")
+    for year in (YEAR - 1, YEAR):
+        for number in range(300):
+            if year == YEAR and number == 7:
+                continue  # a demonstration unit without 2022 data
+            marts.enterprise(
+                f"915101{number:03d}",
+                year,
+                str(Decimal(generator.choice([50, 10**5, 10**7])) + number),
+                enterprise_type=generator.choice(["enterprise", "enterprise", "agency", "base"]),
+                is_demonstration=number % 7 == 0,
+                demonstration_kind="enterprise" if number % 7 == 0 else None,
+                first_year=generator.choice([2015, 2020, 2021, None]),
+                growth_rate=None if year < YEAR else Decimal(generator.randrange(-50, 90)) / 100,
+                products_with_sales=generator.choice([0, 1, 4]),
+                is_time_honoured=number % 11 == 0,
+                events_joined=generator.choice([0, 2, 3]),
+                active_months=generator.choice([2, 12]),
+                enterprise_name="" if number == 13 else f"企业{number}",
+            )
     for number in range(400):
         net = Decimal(generator.choice([0, 5, 9999, 10000, 12345678, -300])) + Decimal(
             generator.randrange(0, 10**9)
@@ -122,13 +144,14 @@ def test_columns_and_per_unit_paths_store_the_same_rows_to_the_last_digit(
 
     monkeypatch.setattr(bulk, "evaluate_kind", spy)
     columns = _ranked(rules_path, monkeypatch, per_unit=False)
-    assert sorted(taken) == ["store", "streamer"]
+    assert sorted(taken) == ["enterprise", "enterprise", "store", "store", "streamer", "streamer"]
     per_unit = _ranked(rules_path, monkeypatch, per_unit=True)
-    assert sorted(taken) == ["store", "streamer"]  # the per-unit run never asked
+    assert len(taken) == 6  # the per-unit run never asked
     for table in TABLES:
         assert columns[table] == per_unit[table], table
-    assert len(columns["evaluations"]) == 602
+    assert len(columns["evaluations"]) == 300 + 300 + 400 + 200
     assert columns["list_entries"]
+    assert columns["roster_ledger"]
 
 
 def test_a_score_on_a_seventh_place_tie_is_rounded_half_even_as_decimal_does() -> None:
