@@ -192,7 +192,7 @@ class _Preparer:
     def __call__(self, table: RawTable) -> _Prepared:
         validated = validate(table, self._chosen)
         self._identity = self._settle(validated.columns, table.frame)
-        rows = _with_lineage(self._chosen, validated.rows, self._source, *self._identity)
+        rows = validated.rows.with_columns(pl.col(SOURCE_ROW).cast(pl.Int64))
         return table, rows, validated.rejects
 
     @property
@@ -235,7 +235,7 @@ def _write(
     try:
         load_id = bookkeeping.next_load_id(con)
         for table, rows, rejects in prepared:
-            _insert_rows(con, chosen, rows, load_id)
+            _insert_rows(con, opened, rows, load_id)
             bookkeeping.record_rejects(con, load_id, source.name, rejects)
             counts.add(table, rows.height, rejects.height)
             if progress is not None:
@@ -672,28 +672,24 @@ def _store(
     return store
 
 
-def _with_lineage(
-    chosen: Layout, rows: pl.DataFrame, source: Path, platform: str, store_id: str
-) -> pl.DataFrame:
-    """A batch's rows with where they came from (the load id is added on insert)."""
-    return rows.with_columns(
-        pl.lit(source.name).alias("source_file"),
-        pl.col(SOURCE_ROW).cast(pl.Int64),
-        pl.lit(chosen.name).alias("layout"),
-        pl.lit(platform).alias("platform"),
-        pl.lit(store_id).alias("store_id"),
-    )
-
-
 def _insert_rows(
-    con: duckdb.DuckDBPyConnection, chosen: Layout, rows: pl.DataFrame, load_id: int
+    con: duckdb.DuckDBPyConnection, opened: _Opened, rows: pl.DataFrame, load_id: int
 ) -> None:
-    """One insert of a small file's rows, inside the caller's transaction."""
+    """One insert of a batch's rows with where they came from, in the caller's transaction.
+
+    The lineage is the same on every row: DuckDB adds it as constants, cheaper than
+    columns of a million equal strings built in polars and converted row by row.
+    """
     if rows.height == 0:
         return
-    frame = rows.with_columns(pl.lit(load_id, dtype=pl.Int64).alias("load_id"))
-    con.register("_rows_to_load", frame)
+    platform, store_id = opened.preparer.identity
+    con.register("_rows_to_load", rows)
     try:
-        con.execute(f"insert into raw.{chosen.table} by name select * from _rows_to_load")
+        con.execute(
+            f"insert into raw.{opened.chosen.table} by name "
+            "select *, ? as source_file, ? as layout, ? as platform, ? as store_id, "
+            "?::bigint as load_id from _rows_to_load",
+            [opened.source.name, opened.chosen.name, platform, store_id, load_id],
+        )
     finally:
         con.unregister("_rows_to_load")
