@@ -249,13 +249,19 @@ def _belt_list(
         {member.unit_kind for member in members} | {k for k, f in fields.items() if f.height}
     )
     sales = {kind: belt_net_sales(con, kind, rules.year, at_least=bar) for kind in kinds}
-    # Of the column kinds, only units with a belt over the bar become objects.
-    for kind in bulk:
-        selling = {unit for unit, _ in sales.get(kind.kind, {})}
-        field = fields[kind.kind].filter(pl.col("unit_id").is_in(list(selling)))
-        members += kind.materialise(field, rules.year, rules.version)
-    if members and not any(sales.values()) and not has_belt_sales(con, rules.year):
+    if (
+        (members or any(field.height for field in fields.values()))
+        and not any(sales.values())
+        and not has_belt_sales(con, rules.year)
+    ):
         log.warning("list %s: marts.fct_sales has no belt sales for %d", rule.list_id, rules.year)
+    # The column kinds' sellers per belt, as (kind, unit id, amount): numbers, not objects.
+    sellers: dict[str, list[tuple[BulkEvaluation, str, Decimal]]] = {}
+    for kind in bulk:
+        ids = set(fields[kind.kind]["unit_id"].to_list())
+        for (unit, belt), amount in sales.get(kind.kind, {}).items():
+            if unit in ids and amount > 0 and amount >= bar:
+                sellers.setdefault(belt, []).append((kind, unit, amount))
     tables = []
     for belt in rule.belts:
         pairs = []
@@ -263,10 +269,42 @@ def _belt_list(
             amount = sales[member.unit_kind].get((member.unit_id, belt))
             if amount is not None and amount > 0 and amount >= bar:
                 pairs.append((member, amount))
+        ranks = None
+        if sellers.get(belt):
+            pairs, ranks = _with_belt_sellers(pairs, sellers[belt], rule, rules, fields)
         category_title = f"{rule.title}（{BELTS[belt]}）"
-        entries = _entries(rule, belt, category_title, pairs, rules, belt)
+        entries = _entries(rule, belt, category_title, pairs, rules, belt, ranks=ranks)
         tables.append((belt, f"{rules.year}年度{category_title}", entries))
     return tables
+
+
+def _with_belt_sellers(
+    pairs: list[tuple[Evaluation, Decimal]],
+    sellers: list[tuple[BulkEvaluation, str, Decimal]],
+    rule: ListRule,
+    rules: Rules,
+    fields: dict[str, pl.DataFrame],
+) -> tuple[list[tuple[Evaluation, Decimal]], dict[int, int]]:
+    """The belt's pairs plus the column kinds' sellers ranked within the size, and all ranks."""
+    measures = sorted([amount for _, amount in pairs] + [amount for _, _, amount in sellers])
+
+    def rank_of(amount: Decimal) -> int:
+        return 1 + len(measures) - bisect_right(measures, amount)
+
+    chosen: dict[str, dict[str, Decimal]] = {}
+    for kind, unit, amount in sellers:
+        if rank_of(amount) <= rule.size:
+            chosen.setdefault(kind.kind, {})[unit] = amount
+    everyone = list(pairs)
+    for kind, _, _ in sellers:
+        amounts = chosen.pop(kind.kind, None)
+        if amounts:
+            field = fields[kind.kind].filter(pl.col("unit_id").is_in(list(amounts)))
+            everyone += [
+                (member, amounts[member.unit_id])
+                for member in kind.materialise(field, rules.year, rules.version)
+            ]
+    return everyone, {id(member): rank_of(amount) for member, amount in everyone}
 
 
 def build_lists(

@@ -60,6 +60,13 @@ def _fill(marts: Marts) -> None:
                 active_months=generator.choice([2, 12]),
                 enterprise_name="" if number == 13 else f"企业{number}",
             )
+            if number % 3 == 0:  # goods-base belt sales around the 1,000,000 bar, with ties
+                marts.belt_sale(
+                    year,
+                    generator.choice(["liquor", "tea"]),
+                    generator.choice(["999999.99", "1000000", "2500000", "7300000.5"]),
+                    credit_code=f"915101{number:03d}",
+                )
     for number in range(400):
         net = Decimal(generator.choice([0, 5, 9999, 10000, 12345678, -300])) + Decimal(
             generator.randrange(0, 10**9)
@@ -152,6 +159,7 @@ def test_columns_and_per_unit_paths_store_the_same_rows_to_the_last_digit(
     assert len(columns["evaluations"]) == 300 + 300 + 400 + 200
     assert columns["list_entries"]
     assert columns["roster_ledger"]
+    assert any(entry[0] == "goods_bases" for entry in columns["list_entries"])
 
 
 def test_a_score_on_a_seventh_place_tie_is_rounded_half_even_as_decimal_does() -> None:
