@@ -13,8 +13,9 @@ stores of K lines; `--only-tmall` the old Tmall-only mix.
 Then, each in a fresh child process so its memory figures are its own, it runs:
 
 - the chain through the library, one process as `chuanhuo nightly` would be:
-  pipeline.load_reference_data, pipeline.ingest_files once per layout and encoding
-  (so each has its own line), pipeline.build, pipeline.rank(db, 2022),
+  pipeline.load_reference_data, pipeline.ingest_files once per inbox folder
+  `<work>/inbox/<layout>-<utf8|gbk|xlsx>/` (so each layout and encoding has its own
+  line, loaded as the nightly job loads a folder), pipeline.build, pipeline.rank(db, 2022),
   pipeline.export; each stage's wall time, CPU seconds (user + system, this
   process and its children: steadier than wall time on a shared machine), rows/s
   and peak RSS (VmHWM, reset between stages through /proc/self/clear_refs);
@@ -57,7 +58,7 @@ REPO = BENCHMARKS.parent
 sys.path.insert(0, str(BENCHMARKS))
 sys.path.insert(0, str(REPO))
 
-from generate_exports import FEEDS, ONLY_TMALL, YEAR, generate  # noqa: E402
+from generate_exports import FEEDS, MANIFEST_FORMAT, ONLY_TMALL, YEAR, generate  # noqa: E402
 
 log = logging.getLogger("chain_benchmark")
 
@@ -96,16 +97,11 @@ def _cpu_seconds() -> float:
     return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
-def encoding_class(encoding: str) -> str:
-    return {"gb18030": "gbk", "xlsx": "xlsx"}.get(encoding, "utf8")
-
-
 def groups(manifest: dict) -> dict[str, list[dict]]:
-    """The manifest's files by `<layout> <utf8|gbk|xlsx>`, in a fixed order."""
+    """The manifest's files by inbox (`<layout>-<utf8|gbk|xlsx>`), in a fixed order."""
     found: dict[str, list[dict]] = {}
     for entry in manifest["files"]:
-        key = f"{entry['layout']} {encoding_class(entry['encoding'])}"
-        found.setdefault(key, []).append(entry)
+        found.setdefault(entry["group"], []).append(entry)
     return dict(sorted(found.items()))
 
 
@@ -150,11 +146,11 @@ def run_chain(work: Path) -> dict[str, object]:
     stages[-1]["rows"] = report.rows_loaded
     problems = []
     for key, entries in groups(manifest).items():
-        paths = [Path(entry["path"]) for entry in entries]
+        # one inbox folder per call, loaded as the nightly job loads a folder
         report = _timed(
             stages,
             f"ingest {key}",
-            lambda paths=paths: pipeline.ingest_files(db_path, paths),
+            lambda key=key: pipeline.ingest_files(db_path, [work / "inbox" / key]),
             sum(entry["rows"] for entry in entries),
         )
         stages[-1]["loaded"] = report.rows_loaded
@@ -388,7 +384,7 @@ def render_stages(chain: dict, duck: dict, pandas: dict | None) -> tuple[list[st
         name = stage["stage"]
         if name.startswith("ingest "):
             key = name.removeprefix("ingest ")
-            by_class[key.rsplit(" ", 1)[1]].append(stage)
+            by_class[key.rsplit("-", 1)[1]].append(stage)
             note = f"{stage['files']:,} files"
             if key in duck:
                 base = duck[key]
@@ -591,7 +587,8 @@ def prepared(work: Path, arguments: argparse.Namespace) -> dict:
     """The manifest of the exports in `work`, generating them unless they already match."""
     uniform = arguments.lines_per_store is not None
     mean = arguments.lines_per_store or arguments.mean_lines_per_store
-    wanted = {"order_lines": arguments.order_lines, "mean_lines_per_store": mean}
+    wanted = {"format": MANIFEST_FORMAT, "order_lines": arguments.order_lines}
+    wanted |= {"mean_lines_per_store": mean}
     wanted |= {"uniform": uniform, "seed": arguments.seed}
     path = work / "manifest.json"
     if path.exists() and not arguments.regenerate:

@@ -2,8 +2,9 @@
 
     python benchmarks/generate_exports.py WORK --order-lines 5000000
 
-Writes `<WORK>/inbox/<platform>/<store_id>/<file>` for every store of a made-up
-programme year (2022), `<WORK>/registries/2022/` naming every store and its
+Writes `<WORK>/inbox/<layout>-<utf8|gbk|xlsx>/<platform>/<store_id>/<file>` (an
+inbox per layout and encoding, so a benchmark can time each) for every store of a
+made-up programme year (2022), `<WORK>/registries/2022/` naming every store and its
 enterprise, and `<WORK>/manifest.json`: each file with its layout, encoding and row
 count, and the totals the marts must hold, per platform and per feed, computed here
 from the integer fen the cells were printed from (never by reading the files back
@@ -92,6 +93,7 @@ XLSX_MAX_ROWS = 2_000
 FILE_MAX_ROWS = 200_000  # a multiple of ORDER_CYCLE, so no order is split between files
 BLOCK_BYTES = 16 << 20
 GBK = "gb18030"
+MANIFEST_FORMAT = 2  # 2: one inbox per layout and encoding class
 # Orders with several lines: 8 rows make 5 orders of 1, 1, 2, 1 and 3 lines.
 ORDER_CYCLE = 8
 ORDERS_PER_CYCLE = 5
@@ -226,6 +228,15 @@ class Store:
     rows: int
 
 
+def encoding_class(encoding: str) -> str:
+    return {GBK: "gbk", "xlsx": "xlsx"}.get(encoding, "utf8")
+
+
+def inbox_group(feed: Feed) -> str:
+    """The inbox a feed's files go to, one per layout and encoding class."""
+    return f"{feed.layout}-{encoding_class(feed.encoding)}"
+
+
 @dataclass
 class FileEntry:
     path: str
@@ -236,6 +247,7 @@ class FileEntry:
     store_id: str
     encoding: str  # utf-8, utf-8-sig, gb18030, xlsx
     rows: int
+    group: str  # the inbox under <work>/inbox/ that holds it
 
 
 # A row builder: (store, first row of the store, rows) -> (cells to write, truth of paid rows).
@@ -829,6 +841,7 @@ class Manifest:
         for totals in self.by_platform.values():
             overall.add(totals)
         return {
+            "format": MANIFEST_FORMAT,
             "order_lines": self.order_lines,
             "seed": self.seed,
             "mean_lines_per_store": self.mean_lines_per_store,
@@ -845,7 +858,7 @@ class Manifest:
 def write_store(store: Store, work: Path, copies: Path) -> tuple[list[FileEntry], Totals]:
     """The store's files (several for a big store), and its totals from their truth rows."""
     feed = FEEDS[store.feed]
-    folder = work / "inbox" / store.platform / store.store_id
+    folder = work / "inbox" / inbox_group(feed) / store.platform / store.store_id
     folder.mkdir(parents=True, exist_ok=True)
     suffix = ".xlsx" if feed.encoding == "xlsx" else ".csv"
     entries, truths = [], []
@@ -868,6 +881,7 @@ def write_store(store: Store, work: Path, copies: Path) -> tuple[list[FileEntry]
                 store.store_id,
                 feed.encoding,
                 count,
+                inbox_group(feed),
             )
         )
         truths.append(truth)
