@@ -702,8 +702,10 @@ def evaluate_kind(
         # The columns pick who may miss; evaluate.py's own checks say what and why.
         pool_failures = _failures(in_pool.filter(missed), kind, year, pool, counties, rules.version)
         failures.extend(pool_failures)
-        failed = {failure.unit_id for failure in pool_failures}
-        members = in_pool.filter(~pl.col("unit_id").is_in(list(failed)))
+        # Flagged units evaluate.py finds no miss for (none, while both agree) stay in.
+        flagged = set(in_pool.filter(missed)["unit_id"].to_list())
+        kept = flagged - {failure.unit_id for failure in pool_failures}
+        members = in_pool.filter(~missed | pl.col("unit_id").is_in(list(kept)))
         if not members.height:
             continue
         scored = _score_members(members, pool, rules)
@@ -729,14 +731,14 @@ def evaluate_kind(
     )
     missing_grade = rules.roster.missing_year_grade
     units = (
-        units.with_columns(
-            (pl.col("pool_number").is_not_null() & ~pl.col("unit_id").is_in(list(reasons))).alias(
+        units.join(scores, on="unit_id", how="left")
+        .join(grades.select("unit_id", "rank", "grade", "grade_reason"), on="unit_id", how="left")
+        .join(reason_frame, on="unit_id", how="left")
+        .with_columns(
+            (pl.col("pool_number").is_not_null() & pl.col("admission_reason").is_null()).alias(
                 "admitted"
             )
         )
-        .join(scores, on="unit_id", how="left")
-        .join(grades.select("unit_id", "rank", "grade", "grade_reason"), on="unit_id", how="left")
-        .join(reason_frame, on="unit_id", how="left")
         .with_columns(
             pl.when(pl.col("no_indicator").fill_null(False))
             .then(pl.lit(_NO_INDICATOR))

@@ -179,16 +179,18 @@ def _with_bulk(
     fields = [kind.list_members(pools, grades, rule.min_net_sales) for kind in bulk]
     if not any(field.height for field in fields):
         return group, None
-    field_scores = sorted(
-        [int(member.score.scaleb(6)) for member in group if member.score is not None]
-        + [score for field in fields for score in field["score_micro"].to_list()]
-    )
+    own = [int(member.score.scaleb(6)) for member in group if member.score is not None]
+    field_scores = pl.concat(
+        [pl.Series(own, dtype=pl.Int64), *(field["score_micro"] for field in fields)]
+    ).sort()
     candidates = list(group)
     for kind, field in zip(bulk, fields, strict=True):
         within = field.filter(pl.col("score_micro").rank("min", descending=True) <= rule.size)
         candidates += kind.materialise(within, rules.year, rules.version)
     ranks = {
-        id(member): 1 + len(field_scores) - bisect_right(field_scores, int(member.score.scaleb(6)))
+        id(member): 1
+        + field_scores.len()
+        - int(field_scores.search_sorted(int(member.score.scaleb(6)), side="right"))
         for member in candidates
         if member.score is not None
     }
