@@ -31,6 +31,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import duckdb
+
 from warehouse.db import open_warehouse
 from warehouse.errors import BuildError, NoDataError
 from warehouse.paths import DB_ENV_VAR, DBT_PROJECT_DIR
@@ -190,7 +192,7 @@ def generate_docs(db_path: Path | str, out_dir: Path | str, *, wait_seconds: flo
 _LOADED_TABLES = ("loads", "order_lines", "item_lines", "daily_sales")
 
 
-def _newest_load_id(con: Any) -> int | None:
+def _newest_load_id(con: duckdb.DuckDBPyConnection) -> int | None:
     """The highest load number in the raw tables, None when nothing is loaded.
 
     raw.loads alone would do for ingest's loads; the sales tables are asked too,
