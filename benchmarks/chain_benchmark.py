@@ -208,11 +208,11 @@ def _record_node_times() -> list[tuple[str, float]]:
     times: list[tuple[str, float]] = []
     summarise = dbt._summarise
 
-    def recording(execution: Any, seconds: float) -> Any:
+    def recording(execution: Any, *rest: Any, **named: Any) -> Any:
         for result in getattr(execution, "results", None) or []:
             name = result.node.unique_id.split(".")[2][:48]  # test names end in a hash
             times.append((name, float(result.execution_time or 0.0)))
-        return summarise(execution, seconds)
+        return summarise(execution, *rest, **named)
 
     dbt._summarise = recording
     return times
