@@ -160,3 +160,23 @@ def record_rejects(
     finally:
         con.unregister("_rejects_to_record")
     return frame.height
+
+
+def record_rejects_from_parquet(
+    con: duckdb.DuckDBPyConnection, load_id: int, source_file: str, parquet_glob: str
+) -> None:
+    """Append rejected rows spooled as Parquet (REJECT_COLUMNS) to raw.rejected_rows.
+
+    For big files, whose rejects are written batch by batch; the same contract as
+    record_rejects: original_row is already free of personal data.
+    """
+    con.execute(
+        """
+        insert into raw.rejected_rows (
+            load_id, source_file, source_row, column_name, reason_code, reason, original_row
+        )
+        select ?, ?, source_row, column_name, reason_code, reason, original_row
+        from read_parquet(?)
+        """,
+        [load_id, source_file, parquet_glob],
+    )
