@@ -515,6 +515,14 @@ def rank(
         else:
             render_comparison(comparison)
         return
+    if list_id is not None:
+        # A misspelt list is refused before the year is ranked and stored.
+        defined = pipeline.rule_lists(year, rules)
+        if list_id.split(".")[0] not in defined:
+            raise typer.BadParameter(
+                f"no list {list_id!r} in {year}; the rules define: {', '.join(defined)}",
+                param_hint="--list",
+            )
     if target is not None:
         with err.status(f"building the marts on {target.value}…"):
             render_build(pipeline.build(db, target=target.value))

@@ -31,6 +31,7 @@ from scoring.api import (
     list_tables,
     rank_year,
 )
+from scoring.rules import load_rules, rules_path_for_year
 from warehouse import paths
 from warehouse.db import table_exists, warehouse
 from warehouse.dbt import BuildSummary, build_marts, generate_docs
@@ -163,6 +164,11 @@ def rank(
     with warehouse(db_path) as con:
         run = rank_year(con, year, rules_path=rules_path)
         return run, list_tables(con, year)
+
+
+def rule_lists(year: int, rules_path: Path | None = None) -> list[str]:
+    """The list ids a year's rules file (or the one given) defines, read before ranking."""
+    return list(load_rules(rules_path or rules_path_for_year(year)).lists)
 
 
 def compare(db_path: Path, year: int, rules_path: Path) -> Comparison:

@@ -59,3 +59,28 @@ def test_rank_compare_without_rules_is_a_bad_option(ranked_file: Path) -> None:
         app, ["rank", "--year", "2022", "--db", str(ranked_file), "--compare"]
     )
     assert result.exit_code == 2
+
+
+def test_rank_with_an_unknown_list_is_refused_before_anything_is_ranked(
+    tmp_path: Path, hand_rules: Path
+) -> None:
+    db = tmp_path / "w.duckdb"
+    con = duckdb.connect(str(db))
+    try:
+        hand_marts_rows(Marts(con))
+    finally:
+        con.close()
+    result = CliRunner().invoke(
+        app,
+        ["rank", "--year", "2022", "--db", str(db), "--rules", str(hand_rules), "--list", "nosuch"],
+    )
+    assert result.exit_code == 2, result.output
+    assert "no list 'nosuch'" in result.output and "streamers" in result.output
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        schemas = con.execute(
+            "select count(*) from information_schema.schemata where schema_name = 'scoring'"
+        ).fetchone()
+    finally:
+        con.close()
+    assert schemas == (0,)
