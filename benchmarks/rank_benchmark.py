@@ -17,7 +17,12 @@ The measured part, each call in a fresh child process so its peak RSS is its own
 - pipeline.rank(db, 2022), what `chuanhuo rank --year 2022` calls: against 30 s;
 - pipeline.explain_unit(db, 2022, unit), what `chuanhuo explain` calls, for the top
   county, a demonstration enterprise and a store: each against 1 s.
-Each prints wall time, CPU seconds (user + system, all threads), peak RSS and rows.
+Each prints wall time, CPU seconds (user + system, all threads), peak RSS and rows, and
+the verdict on wall time and on CPU seconds. In the same run a baseline child times
+DuckDB reading the year's four marts into Arrow (the floor under any rank); its wall
+time against its CPU time, and the load average printed in the header, show how much of
+a shared machine the measured runs had. --reuse keeps a warehouse built before at the
+same scale, so only the measured part runs again.
 
 Correctness at scale: units evaluated per kind, enterprises ranked, the sum of the
 enterprises' net sales, the 百县百品榜's first county and its net sales, and the top
