@@ -32,6 +32,7 @@ _NON_ASCII = r"[^\x00-\x7f]"
 # spelling sends the column through the cleaners' full path.
 _PLAIN_MONEY = r"^[0-9][0-9,]*(\.[0-9]{1,2})?$"
 _PLAIN_INTEGER = r"^[0-9][0-9,]*$"
+_INT32_LIMIT = 2**31
 _PLAIN_TIMESTAMP = r"^[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}$"
 # An ID as platforms print it, bare or in Excel's ="…" (empty markers are checked apart).
 _PLAIN_ID = r'^(="[0-9A-Za-z_-]+"|[0-9A-Za-z_-]+)$'
@@ -148,7 +149,9 @@ def money(expr: pl.Expr) -> pl.Expr:
 
 def _money_series(cells: pl.Series) -> pl.Series:
     if _all_plain(cells, _PLAIN_MONEY):
-        return _without_commas(_empty_as_null(cells)).cast(MONEY_DTYPE)
+        # Not strict: an amount too big for Decimal(18, 2) reads as null, which the
+        # caller rejects as a bad amount, as the full path does.
+        return _without_commas(_empty_as_null(cells)).cast(MONEY_DTYPE, strict=False)
     text = _number_text(pl.col("cell"))
     return _full_path(cells, _matching(text, _MONEY_TEXT).cast(MONEY_DTYPE, strict=False))
 
@@ -168,11 +171,14 @@ def integer(expr: pl.Expr) -> pl.Expr:
 
 def _integer_series(cells: pl.Series) -> pl.Series:
     if _all_plain(cells, _PLAIN_INTEGER):
-        return _without_commas(_empty_as_null(cells)).cast(pl.Int64)
-    whole = _matching(_number_text(pl.col("cell")), _INTEGER_TEXT).map_batches(
-        _without_point_zero_end, return_dtype=pl.String, is_elementwise=True
-    )
-    return _full_path(cells, whole.cast(pl.Int64, strict=False))
+        counts = _without_commas(_empty_as_null(cells)).cast(pl.Int64, strict=False)
+    else:
+        whole = _matching(_number_text(pl.col("cell")), _INTEGER_TEXT).map_batches(
+            _without_point_zero_end, return_dtype=pl.String, is_elementwise=True
+        )
+        counts = _full_path(cells, whole.cast(pl.Int64, strict=False))
+    # The warehouse keeps counts as INTEGER: a bigger one is unreadable, not loadable.
+    return counts.set(~counts.is_between(-_INT32_LIMIT, _INT32_LIMIT - 1).fill_null(True), None)
 
 
 def has_text(expr: pl.Expr, kind: str) -> pl.Expr:

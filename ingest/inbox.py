@@ -24,7 +24,14 @@ from pathlib import Path
 
 import duckdb
 
-from ingest.loader import LoadResult, Progress, export_files, failed_result, load_file
+from ingest.loader import (
+    LoadResult,
+    Progress,
+    export_files,
+    failed_result,
+    load_file,
+    unexpected_failure,
+)
 from warehouse.errors import ChuanhuoError
 
 log = logging.getLogger(__name__)
@@ -73,6 +80,10 @@ def load_inbox(
         except ChuanhuoError as error:
             log.error("failed %s: %s", relative, error.title)
             result = failed_result(path, error)
+        except Exception as error:  # a bug: this file is rejected, the others still load
+            failure = unexpected_failure(path, error)
+            log.error("failed %s: %s", relative, failure.title)
+            result = failed_result(path, failure)
         # The load committed (or failed whole): only now may the file leave the inbox.
         folder = REJECTED if result.status == "failed" else ARCHIVE
         target = _free_name(root / folder / relative)

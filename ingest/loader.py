@@ -537,6 +537,10 @@ def load_directory(
             except ChuanhuoError as error:
                 log.error("failed %s: %s", path.name, error.title)
                 result = failed_result(path, error)
+            except Exception as error:  # a bug: this file fails, the others still load
+                failure = unexpected_failure(path, error)
+                log.error("failed %s: %s", path.name, failure.title)
+                result = failed_result(path, failure)
             results.append(result)
             if move_to is not None:
                 folder = "rejected" if result.status == "failed" else "archive"
@@ -565,6 +569,8 @@ def _read_early(checker: duckdb.DuckDBPyConnection, path: Path) -> _Opened | Chu
         return opened
     except ChuanhuoError as error:
         return error
+    except Exception as error:  # a bug: raised in the file's turn, as its failure
+        return unexpected_failure(path, error)
 
 
 def _write_opened(
@@ -596,6 +602,17 @@ def export_files(base: Path, *, skip_folders: Iterable[str] = ()) -> list[Path]:
             continue
         found.append(path)
     return sorted(found)
+
+
+def unexpected_failure(path: Path, error: Exception) -> InputFileError:
+    """An error no check foresaw, as the failure of this one file; the traceback goes to
+    the debug log, so a nightly run files it under rejected/ and goes on."""
+    log.debug("unexpected error loading %s", path, exc_info=error)
+    return InputFileError(
+        path,
+        f"could not be loaded ({type(error).__name__}: {error})",
+        "this is a chuanhuo bug: send the file to its maintainers; the other files loaded",
+    )
 
 
 def failed_result(path: Path, error: ChuanhuoError) -> LoadResult:

@@ -270,12 +270,15 @@ def _read_csv(
     scanned: list[list[str]] = []
     line_before: list[int] = []
     lines_read = 0
-    for record in reader:
-        line_before.append(lines_read)
-        scanned.append(record)
-        lines_read = reader.line_num
-        if len(scanned) >= HEADER_SCAN_ROWS:
-            break
+    try:
+        for record in reader:
+            line_before.append(lines_read)
+            scanned.append(record)
+            lines_read = reader.line_num
+            if len(scanned) >= HEADER_SCAN_ROWS:
+                break
+    except csv.Error as error:
+        raise _unreadable(path, error, reader.line_num) from None
     header_index = _best_header(scanned, known, path)
     width = len(scanned[header_index])
     wanted = None if keep is None else _kept(_column_names(scanned[header_index]), keep)
@@ -584,6 +587,15 @@ def _utf8_failure(chunk: memoryview | bytes) -> int | None:
     return None
 
 
+def _unreadable(path: Path, error: csv.Error, line: int) -> InputFileError:
+    """A CSV the csv module cannot split into records (e.g. lines ended by CR alone)."""
+    return InputFileError(
+        path,
+        f"is not a readable CSV on line {line} ({error})",
+        "save it again as CSV with ordinary line ends (Excel: 另存为 → CSV UTF-8)",
+    )
+
+
 def _undecodable(path: Path, tried: str, offset: int) -> InputFileError:
     return InputFileError(
         path,
@@ -748,11 +760,7 @@ def read_batches(
             records.append(record)
             line_after.append(reader.line_num)
     except csv.Error as error:
-        raise InputFileError(
-            source,
-            f"is not a readable CSV ({error}) on line {reader.line_num}",
-            "export the report again; the file may have been damaged while copying",
-        ) from None
+        raise _unreadable(source, error, reader.line_num) from None
     header_index = _best_header(records[:HEADER_SCAN_ROWS], known, source)
     header_line = line_after[header_index - 1] if header_index else 0
     rows_in_head = max(len(records) - header_index - 1, 1)
