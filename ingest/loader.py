@@ -13,6 +13,7 @@ earlier loads (re-exports are settled in dbt, latest load wins).
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import logging
 import shutil
@@ -157,6 +158,11 @@ def _open(
         # that layout needs that the file lacks.
         detect_layout(unknown.first_row, source, layout=layout, platform=wanted_platform)
         raise
+    group_field = chooser.layout.group_field
+    if scanned is not None and group_field is not None:
+        column = chooser.layout.columns_in(batches.headers).get(group_field)
+        if column is not None:
+            tables = _whole_groups(tables, column)
     preparer = _Preparer(
         source,
         chooser.layout,
@@ -415,6 +421,54 @@ def _ahead(items: Iterable[_Item], work: Callable[[_Item], _Done]) -> Iterator[_
         while (done := pending.result()) is not finished:
             pending = pool.submit(step)
             yield done  # type: ignore[misc]
+
+
+def _whole_groups(tables: Iterable[RawTable], column: str) -> Iterator[RawTable]:
+    """A big file's batches re-cut so that no group of rows (an order's lines, next to
+    each other in the file) is split between two: each batch's trailing group moves to
+    the front of the next. A batch keeps its counts (rows read, skipped); the rows it
+    hands on are counted once, where they were read."""
+    held: RawTable | None = None
+    for table in tables:
+        if held is not None:
+            table = dataclasses.replace(
+                table,
+                frame=pl.concat([held.frame, table.frame], how="vertical"),
+                short_rows={**held.short_rows, **table.short_rows},
+                rows_read=held.rows_read + table.rows_read,
+                skipped={
+                    kind: held.skipped.get(kind, 0) + table.skipped.get(kind, 0)
+                    for kind in {*held.skipped, *table.skipped}
+                },
+            )
+            held = None
+        keys = table.frame.get_column(column)
+        last = keys[-1] if len(keys) else None
+        if last is None:
+            yield table
+            continue
+        others = (keys != last).fill_null(True).arg_true()
+        cut = int(others[-1]) + 1 if len(others) else 0
+        if cut == 0:
+            # one group fills the batch: it may go on in the next one
+            held = table
+            continue
+        head, tail = table.frame.slice(0, cut), table.frame.slice(cut)
+        tail_rows = set(tail.get_column(SOURCE_ROW).to_list())
+        held = dataclasses.replace(
+            table,
+            frame=tail,
+            rows_read=0,
+            skipped={},
+            short_rows={row: n for row, n in table.short_rows.items() if row in tail_rows},
+        )
+        yield dataclasses.replace(
+            table,
+            frame=head,
+            short_rows={row: n for row, n in table.short_rows.items() if row not in tail_rows},
+        )
+    if held is not None:
+        yield held
 
 
 def _hash_or_scan(source: Path) -> tuple[bytes, ScannedFile | None]:

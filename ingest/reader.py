@@ -77,7 +77,8 @@ class RawTable:
     skipped: dict[str, int] = field(default_factory=dict)
     rows_read: int = 0
     # source_row -> number of fields, for CSV rows with fewer fields than the header
-    # (a row cut short): such a row is rejected, never loaded with its tail as blanks.
+    # (a row cut short) or more (two rows joined, an unquoted comma; counted as
+    # TOO_MANY): such a row is rejected, never loaded with its tail blank or cut off.
     short_rows: dict[int, int] = field(default_factory=dict)
 
     @property
@@ -116,7 +117,8 @@ def read_table(
     if suffix in CSV_SUFFIXES:
         raw = source.read_bytes() if data is None else data
         grid, encoding, header_line, raw_headers, utf8 = _read_csv(source, known, raw, keep)
-        short_rows = _short_rows(utf8, grid, header_line)
+        short_rows = _short_rows(utf8, grid, header_line, raw_headers)
+        grid = grid.drop(_extra(raw_headers))
     elif suffix in EXCEL_SUFFIXES:
         grid, encoding, header_line = _read_excel(source, known)
         raw_headers = ["" if cell is None else str(cell) for cell in grid.row(0)]
@@ -146,39 +148,66 @@ def read_table(
     return table
 
 
-def _short_rows(utf8: bytes, grid: pl.DataFrame, header_line: int) -> dict[int, int]:
-    """Source rows (as _split_rows numbers them) that hold fewer fields than the header.
+# The field count recorded for a row with more fields than the header.
+TOO_MANY = -1
+
+
+def _extra(raw_headers: Sequence[str]) -> str:
+    """The column read past the header's last: a cell there means a row too long."""
+    return f"c{len(raw_headers)}"
+
+
+def fields_needed(raw_headers: Sequence[str]) -> int:
+    """Fields a complete row has: the header's, less unnamed ones at its end (a header
+    line ending in a comma names a last column that the rows may leave out)."""
+    needed = len(raw_headers)
+    while needed > 1 and not normalise_header(raw_headers[needed - 1]):
+        needed -= 1
+    return needed
+
+
+def _short_rows(
+    utf8: bytes, grid: pl.DataFrame, header_line: int, raw_headers: list[str]
+) -> dict[int, int]:
+    """Source rows (as _split_rows numbers them) with fewer or more fields than the header.
 
     `grid` starts with the header record, on line `header_line` (0-based) of `utf8`.
     """
-    if not grid.get_column(grid.columns[-1]).has_nulls():
-        return {}
     lines_before = utf8.split(b"\n", header_line)
     body = lines_before[-1] if len(lines_before) > header_line else b""
-    width = int(grid.columns[-1].removeprefix("c")) + 1
     # grid row i (row 0 is the header) is source row header_line + 1 + i
     return {
-        header_line + 1 + index: fields for index, fields in _short_lines(body, grid, width).items()
+        header_line + 1 + index: fields
+        for index, fields in _ragged_lines(body, grid, raw_headers).items()
     }
 
 
-def _short_lines(utf8: bytes, grid: pl.DataFrame, width: int) -> dict[int, int]:
-    """Grid rows holding fewer than `width` fields: {row index: fields}.
+def _ragged_lines(utf8: bytes, grid: pl.DataFrame, raw_headers: list[str]) -> dict[int, int]:
+    """Grid rows holding fewer fields than a complete row, or more than the header:
+    {row index: fields, or TOO_MANY}.
 
-    polars fills the missing tail of a short row with nulls, which would load a cut
-    row as an order with its amounts blank. Only a row whose last cell is null can be
-    short (an empty quoted cell reads as ""), so only those lines of `utf8` (the grid's
-    text) are counted, with the csv module's own quote handling: an all-quoted platform
-    export costs one filter. Nothing is checked when lines and records do not line up
-    (a quoted cell spanning lines). The grid's last column is the file's last (_kept
-    always reads it).
+    polars fills the missing tail of a short row with nulls, which would load a cut row
+    as an order with its amounts blank, and drops the cells past the header's last. The
+    grid holds the file's last column and one past it (`_extra`), so a row too long
+    shows a cell there, and only a row whose last cell is null can be short (an empty
+    quoted cell reads as ""): only those records of `utf8` (the grid's text) are
+    counted, with the csv module's quote handling, line by line, or record by record
+    when a quoted cell spans lines.
     """
-    last = grid.columns[-1]
-    if int(last.removeprefix("c")) != width - 1 or width < 2:
-        return {}
-    if not grid.get_column(last).has_nulls():
-        return {}
-    blank = pl.concat_str([pl.col(name).fill_null("") for name in grid.columns]) == ""
+    width, extra = len(raw_headers), _extra(raw_headers)
+    found = dict.fromkeys(
+        grid.with_row_index("index")
+        .filter(pl.col(extra).is_not_null() & (pl.col(extra) != ""))
+        .get_column("index")
+        .to_list(),
+        TOO_MANY,
+    )
+    last = f"c{width - 1}"
+    needed = fields_needed(raw_headers)
+    if width < 2 or last not in grid.columns or not grid.get_column(last).has_nulls():
+        return found
+    cells = [name for name in grid.columns if name != extra]
+    blank = pl.concat_str([pl.col(name).fill_null("") for name in cells]) == ""
     candidates = (
         grid.with_row_index("index")
         .filter(pl.col(last).is_null())
@@ -187,19 +216,33 @@ def _short_lines(utf8: bytes, grid: pl.DataFrame, width: int) -> dict[int, int]:
         .to_list()
     )
     if not candidates:
-        return {}
+        return found
+    counts = _field_counts(utf8, grid.height)
+    if counts is None:
+        log.debug("records of the text and the grid differ; cut-short rows not checked")
+        return found
+    for index in candidates:
+        if counts(index) < needed:
+            found[index] = counts(index)
+    return found
+
+
+def _field_counts(utf8: bytes, records: int) -> Callable[[int], int] | None:
+    """The number of fields of each record of `utf8`, by index; None if the text does not
+    hold `records` records. Lines are counted one at a time when each is a record (the
+    usual case); a quoted cell spanning lines makes the whole text parsed once."""
     lines = utf8.split(b"\n")
     if lines and not lines[-1].strip():
         lines.pop()
-    if len(lines) != grid.height:
-        log.debug("lines and records differ; cut-short rows not checked")
-        return {}
-    short = {}
-    for index in candidates:
-        fields = next(csv.reader([lines[index].decode("utf-8").rstrip("\r")]), [])
-        if len(fields) < width:
-            short[index] = len(fields)
-    return short
+    if len(lines) == records:
+        return lambda index: len(next(csv.reader([lines[index].decode("utf-8").rstrip("\r")]), []))
+    try:
+        parsed = [len(record) for record in csv.reader(io.StringIO(utf8.decode("utf-8")))]
+    except csv.Error:
+        return None
+    if len(parsed) != records:
+        return None
+    return parsed.__getitem__
 
 
 def _rows(table: RawTable) -> set[int]:
@@ -281,16 +324,17 @@ def _read_csv(
         raise _unreadable(path, error, reader.line_num) from None
     header_index = _best_header(scanned, known, path)
     width = len(scanned[header_index])
-    wanted = None if keep is None else _kept(_column_names(scanned[header_index]), keep)
+    wanted = None if keep is None else [*_kept(_column_names(scanned[header_index]), keep), width]
     del text
     try:
         grid = pl.read_csv(
             io.BytesIO(utf8),
             has_header=False,
             skip_lines=line_before[header_index],
-            infer_schema=False,
+            # One column past the header's last: a cell there is a row too long.
+            schema={f"c{index}": pl.String for index in range(width + 1)},
             columns=wanted,
-            new_columns=[f"c{index}" for index in range(width)],
+            extra_columns="ignore",
             missing_columns="insert",
             truncate_ragged_lines=True,
             quote_char='"',
@@ -637,7 +681,7 @@ class Batches:
             for batch, utf8 in self._grids():
                 table = _split_body(
                     self.path,
-                    batch,
+                    batch.drop(_extra(self.raw_headers)),
                     self.raw_headers,
                     self.encoding,
                     self.header_row,
@@ -646,7 +690,7 @@ class Batches:
                 first_row = self.header_row + 1 + rows_before
                 short = {
                     first_row + index: fields
-                    for index, fields in _short_lines(utf8, batch, len(self.raw_headers)).items()
+                    for index, fields in _ragged_lines(utf8, batch, self.raw_headers).items()
                 }
                 if short:
                     kept = _rows(table)
@@ -672,9 +716,13 @@ class Batches:
         is GB18030 (a bad byte is named by its offset in the file), and parsed; the
         bytes go along so rows cut short can be counted. No second file is written.
         """
-        # A schema, not names: a block holding only short rows would otherwise fail.
-        schema = {f"c{index}": pl.String for index in range(len(self.raw_headers))}
-        names = list(schema) if self._columns is None else [f"c{i}" for i in self._columns]
+        # A schema, not names: a block holding only short rows would otherwise fail. One
+        # column past the header's last: a cell there is a row too long.
+        schema = {f"c{index}": pl.String for index in range(len(self.raw_headers) + 1)}
+        extra = _extra(self.raw_headers)
+        names = (
+            list(schema) if self._columns is None else [*(f"c{i}" for i in self._columns), extra]
+        )
         position = self._data_offset
         size = self._block_bytes
         with self._source.open("rb") as handle:
@@ -699,6 +747,9 @@ class Batches:
                         has_header=False,
                         schema=schema,
                         missing_columns="insert",
+                        # a block's first row may be the one too long: it is found
+                        # by its cell in the extra column, the rest dropped here
+                        extra_columns="ignore",
                         truncate_ragged_lines=True,
                         quote_char='"',
                         raise_if_empty=False,

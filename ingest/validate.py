@@ -21,7 +21,7 @@ import polars as pl
 from pandera.api.polars.types import PolarsData
 
 from ingest.layouts.base import NATURAL_KEYS, REQUIRED_TARGETS, Field, Layout, fill_targets
-from ingest.reader import SOURCE_ROW, RawTable
+from ingest.reader import SOURCE_ROW, TOO_MANY, RawTable, fields_needed
 from warehouse.errors import InputFileError
 
 log = logging.getLogger(__name__)
@@ -206,10 +206,11 @@ def _duplicates(derived: pl.DataFrame, layout: Layout) -> pl.DataFrame:
 
 
 def _cut_short(text: pl.DataFrame, table: RawTable) -> pl.DataFrame:
-    """Rows with fewer fields than the header: their missing cells are not blanks."""
+    """Rows with fewer fields than the header (their missing cells are not blanks) or
+    more (the cells past the header's last would be lost)."""
     if not table.short_rows:
         return _concat_failures([])
-    width = len(table.raw_headers)
+    needed = fields_needed(table.raw_headers)
     short = pl.DataFrame(
         {
             SOURCE_ROW: list(table.short_rows),
@@ -218,19 +219,34 @@ def _cut_short(text: pl.DataFrame, table: RawTable) -> pl.DataFrame:
         schema={SOURCE_ROW: pl.Int64, "_fields": pl.Int64},
     )
     rows = text.select(_ROW, SOURCE_ROW).join(short, on=SOURCE_ROW, how="inner")
+    too_many = pl.col("_fields") == TOO_MANY
     return _concat_failures(
         [
             rows.select(
                 pl.col(_ROW),
                 pl.lit(-1, dtype=pl.Int32).alias("_order"),
-                pl.lit(None, dtype=pl.String).alias("column_name"),
-                pl.lit("row_cut_short").alias("reason_code"),
-                pl.format(
-                    "the row has {} of the header's {} fields: it was cut short; "
-                    "export the report again",
-                    pl.col("_fields"),
-                    pl.lit(width),
-                ).alias("reason"),
+                pl.lit("(whole row)").alias("column_name"),
+                pl.when(too_many)
+                .then(pl.lit("row_too_long"))
+                .otherwise(pl.lit("row_cut_short"))
+                .alias("reason_code"),
+                pl.when(too_many)
+                .then(
+                    pl.lit(
+                        f"the row has more fields than the header's {len(table.raw_headers)}: "
+                        "two rows were joined, or a cell holds a comma outside quotes; "
+                        "fix the row (or export the report again) and load the file again"
+                    )
+                )
+                .otherwise(
+                    pl.format(
+                        "the row has {} of the header's {} fields: it was cut short; "
+                        "export the report again",
+                        pl.col("_fields"),
+                        pl.lit(needed),
+                    )
+                )
+                .alias("reason"),
             )
         ]
     )

@@ -169,6 +169,9 @@ class Layout:
     derive: Callable[[pl.DataFrame, frozenset[str]], pl.DataFrame]
     rules: Callable[[frozenset[str]], list[Rule]] = field(default=lambda present: [])
     store_field: str | None = None
+    # A field whose rows belong together (an order's lines, next to each other in the
+    # file) because `derive` reads them as a group: a big file's batches never split one.
+    group_field: str | None = None
     description: str = ""
     # Groups of field keys of which a file must have at least one (商品编号 or 商品名称).
     any_of: tuple[tuple[str, ...], ...] = ()

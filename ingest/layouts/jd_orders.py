@@ -164,6 +164,7 @@ LAYOUT = Layout(
     fields=FIELDS,
     derive=derive,
     rules=rules,
+    group_field="order_id",
     description="JD POP 订单导出, one row per SKU line",
 )
 

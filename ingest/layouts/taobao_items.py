@@ -67,6 +67,7 @@ LAYOUT = Layout(
     fields=FIELDS,
     derive=derive,
     rules=rules,
+    group_field="order_id",
     description="Taobao/Tmall 宝贝报表 (ExportOrderDetailList), one row per item line",
 )
 

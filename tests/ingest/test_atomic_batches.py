@@ -28,6 +28,11 @@ Fixture = Callable[[str], Path]
 TAOBAO_VALID = "taobao/ExportOrderList202206020800_valid.csv"  # GBK
 TAOBAO_BAD = "taobao/ExportOrderList202206020800_invalid.csv"  # GBK, blank and total lines
 DOUYIN = "douyin/1654131600_sub_orders_valid.csv"  # UTF-8 with a BOM
+# An order's SKU lines repeat its amounts (JD) or are numbered within it (宝贝报表): a
+# batch must never split an order.
+JD = "jd/jd_orders_202206_valid.csv"
+JD_BAD = "jd/jd_orders_202206_invalid.csv"
+TAOBAO_ITEMS = "taobao/ExportOrderDetailList202206020800_valid.csv"
 DOUYIN_BAD = "douyin/1654304400_sub_orders_invalid.csv"
 COUNTS = ("rows_read", "rows_loaded", "rows_rejected", "rows_skipped", "skipped_detail")
 
@@ -48,7 +53,7 @@ def pair() -> Iterator[tuple[duckdb.DuckDBPyConnection, duckdb.DuckDBPyConnectio
 
 
 def _placed(fixture_file: Fixture, relative: str, tmp_path: Path) -> Path:
-    platform = "douyin" if relative.startswith("douyin") else "tmall"
+    platform = {"douyin": "douyin", "jd": "jd"}.get(relative.split("/")[0], "tmall")
     target = tmp_path / "inbox" / platform / "s1" / Path(relative).name
     target.parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(fixture_file(relative), target)
@@ -61,16 +66,21 @@ def _in_batches_of(rows: int, monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def _stored(con: duckdb.DuckDBPyConnection) -> tuple[list[tuple], list[tuple]]:
-    rows = con.execute(
-        "select * exclude (load_id) from raw.order_lines order by source_row"
-    ).fetchall()
+    rows = (
+        con.execute(
+            "select * exclude (load_id) from raw.order_lines order by source_row"
+        ).fetchall()
+        + con.execute(
+            "select * exclude (load_id) from raw.item_lines order by source_row"
+        ).fetchall()
+    )
     rejects = con.execute(
         "select source_row, column_name, reason_code from raw.rejected_rows order by source_row"
     ).fetchall()
     return rows, rejects
 
 
-@pytest.mark.parametrize("relative", [TAOBAO_BAD, DOUYIN, DOUYIN_BAD])
+@pytest.mark.parametrize("relative", [TAOBAO_BAD, DOUYIN, DOUYIN_BAD, JD, JD_BAD, TAOBAO_ITEMS])
 @pytest.mark.parametrize("batch_rows", [1, 2, 3])
 def test_a_file_loaded_in_batches_stores_what_it_stores_read_whole(
     relative: str,

@@ -6,6 +6,7 @@ order below would load as an unpaid order with gmv 0 and the sale would vanish.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 
@@ -63,3 +64,96 @@ def test_rows_whose_last_cells_are_empty_are_not_cut_short(
     """Order 1 has an empty 订单付款时间 but all seven fields: it loads as unpaid."""
     result = load_file(con, real_exports / REAL_TMALL, platform="tmall", store_id="qinyida")
     assert result.rows_rejected == 0 and result.rows_loaded == 40
+
+
+def _edited(
+    real_exports: Path, tmp_path: Path, edit: Callable[[list[str]], None], encoding: str
+) -> Path:
+    lines = (real_exports / REAL_TMALL).read_text(encoding="utf-8").splitlines()
+    edit(lines)
+    path = tmp_path / REAL_TMALL
+    path.write_text("\n".join(lines) + "\n", encoding=encoding)
+    return path
+
+
+def _in_batches(monkeypatch: pytest.MonkeyPatch, batch_rows: int | None) -> None:
+    if batch_rows is not None:
+        monkeypatch.setattr(reader, "STREAM_BYTES", 0)
+        monkeypatch.setattr(reader, "BATCH_ROWS", batch_rows)
+
+
+def _sums(con: duckdb.DuckDBPyConnection) -> tuple:
+    return con.execute("select sum(gmv), sum(refund) from raw.order_lines").fetchone()
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "gb18030"])
+@pytest.mark.parametrize("batch_rows", [None, 1, 3])
+def test_two_rows_joined_into_one_are_rejected_not_cut_to_the_header(
+    con: duckdb.DuckDBPyConnection,
+    real_exports: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    encoding: str,
+    batch_rows: int | None,
+):
+    # order 7 (line 8: gmv 357.00, refund 0) pasted onto the end of order 6 (line 7)
+    def join(lines: list[str]) -> None:
+        lines[6] = lines[6] + "," + lines.pop(7)
+
+    path = _edited(real_exports, tmp_path, join, encoding)
+    _in_batches(monkeypatch, batch_rows)
+
+    result = load_file(con, path, platform="tmall", store_id="qinyida")
+
+    assert (result.rows_read, result.rows_loaded, result.rows_rejected) == (39, 38, 1)
+    reject = con.execute("select source_row, reason_code, reason from raw.rejected_rows").fetchall()
+    assert reject[0][:2] == (7, "row_too_long")
+    assert "more fields than the header's 7" in reject[0][2]
+    # 4123.50 / 733.40 without order 6's 327.70 / 178.80 and order 7's 357.00 / 0
+    assert _sums(con) == (Decimal("3438.80"), Decimal("554.60"))
+
+
+@pytest.mark.parametrize("batch_rows", [None, 1, 3])
+def test_a_row_cut_short_is_found_even_when_a_quoted_cell_spans_lines(
+    con: duckdb.DuckDBPyConnection,
+    real_exports: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    batch_rows: int | None,
+):
+    def edit(lines: list[str]) -> None:
+        cells = lines[3].split(",")
+        cells[3] = '"安徽省\n合肥市"'  # order 3's address on two lines
+        lines[3] = ",".join(cells)
+        lines[6] = ",".join(lines[6].split(",")[:4])  # order 6 cut after its 4th field
+
+    path = _edited(real_exports, tmp_path, edit, "utf-8")
+    _in_batches(monkeypatch, batch_rows)
+
+    result = load_file(con, path, platform="tmall", store_id="qinyida")
+
+    assert (result.rows_read, result.rows_loaded, result.rows_rejected) == (40, 39, 1)
+    reject = con.execute("select source_row, reason_code from raw.rejected_rows").fetchall()
+    # rows are numbered by record: the spanning cell does not shift order 6's number
+    assert reject == [(7, "row_cut_short")]
+    assert _sums(con) == (Decimal("3795.80"), Decimal("554.60"))
+
+
+@pytest.mark.parametrize("batch_rows", [None, 2])
+def test_a_header_ending_in_a_comma_does_not_make_every_row_short(
+    con: duckdb.DuckDBPyConnection,
+    real_exports: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    batch_rows: int | None,
+):
+    def edit(lines: list[str]) -> None:
+        lines[0] = lines[0] + ","
+
+    path = _edited(real_exports, tmp_path, edit, "utf-8")
+    _in_batches(monkeypatch, batch_rows)
+
+    result = load_file(con, path, platform="tmall", store_id="qinyida")
+
+    assert (result.rows_read, result.rows_loaded, result.rows_rejected) == (40, 40, 0)
+    assert _sums(con) == (Decimal("4123.50"), Decimal("733.40"))
