@@ -21,6 +21,7 @@ import re
 import tempfile
 import zipfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from xml.etree import ElementTree
@@ -558,7 +559,9 @@ def scan_file(path: Path) -> ScannedFile:
     digest = hashlib.sha256()
     size = 0
     failed_at: int | None = None
-    with path.open("rb") as handle:
+    # A block is hashed by a worker thread (hashlib lets go of the GIL) while it is
+    # checked here: the pass costs the slower of the two, not their sum.
+    with path.open("rb") as handle, ThreadPoolExecutor(max_workers=1) as hasher:
         block = handle.read(_BLOCK_BYTES)
         bom = next((name for mark, name in _BOMS if block.startswith(mark)), None)
         candidate = bom or FALLBACKS[0]
@@ -568,7 +571,7 @@ def scan_file(path: Path) -> ScannedFile:
         decoder = codecs.getincrementaldecoder(candidate)("strict")
         carry = b""
         while block:
-            digest.update(block)
+            hashed = hasher.submit(digest.update, block)
             if failed_at is None and utf8:
                 chunk = carry + block if carry else block
                 end = _complete_end(chunk)
@@ -582,6 +585,7 @@ def scan_file(path: Path) -> ScannedFile:
                 except UnicodeDecodeError as error:
                     failed_at = size + error.start
             size += len(block)
+            hashed.result()
             block = handle.read(_BLOCK_BYTES)
     if failed_at is None and utf8 and carry:
         failed_at = size  # the file ends inside a character
