@@ -32,14 +32,16 @@ def decode_bytes(data: bytes, path: Path | str) -> tuple[str, str]:
                 return data.decode(name), name
             except UnicodeDecodeError as error:
                 raise _undecodable(path, name, error) from None
-    last_error: UnicodeDecodeError | None = None
+    failures: list[tuple[str, UnicodeDecodeError]] = []
     for name in FALLBACKS:
         try:
             return data.decode(name), name
         except UnicodeDecodeError as error:
-            last_error = error
-    assert last_error is not None
-    raise _undecodable(path, " / ".join(FALLBACKS), last_error)
+            failures.append((name, error))
+    # The encoding that read furthest is the file's, broken where it stopped (a UTF-8
+    # file with one stray byte fails GB18030 early, in its first Chinese text).
+    name, error = max(failures, key=lambda failure: failure[1].start)
+    raise _undecodable(path, name, error)
 
 
 def read_text(path: Path) -> tuple[str, str]:
