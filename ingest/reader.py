@@ -546,6 +546,9 @@ class ScannedFile:
     content_hash: str
     encoding: str
     size: int
+    # Where strict UTF-8 failed, for a file taken as GB18030: if GB18030 fails too, the
+    # error names the encoding that read further.
+    utf8_failed_at: int | None = None
 
 
 def scan_file(path: Path) -> ScannedFile:
@@ -600,7 +603,12 @@ def scan_file(path: Path) -> ScannedFile:
         raise _undecodable(path, bom, failed_at)
     else:
         encoding = FALLBACKS[-1]
-    return ScannedFile(content_hash=digest.hexdigest(), encoding=encoding, size=size)
+    return ScannedFile(
+        content_hash=digest.hexdigest(),
+        encoding=encoding,
+        size=size,
+        utf8_failed_at=failed_at if encoding == FALLBACKS[-1] else None,
+    )
 
 
 def _complete_end(chunk: bytes) -> int:
@@ -672,6 +680,7 @@ class Batches:
     _decode: str | None = None
     # Bytes read at a time: about BATCH_ROWS records.
     _block_bytes: int = _BLOCK_BYTES
+    _utf8_failed_at: int | None = None
 
     @property
     def headers(self) -> list[str]:
@@ -769,7 +778,10 @@ class Batches:
         try:
             return part.decode(self._decode).encode("utf-8")
         except UnicodeDecodeError as error:
-            raise _undecodable(self.path, " / ".join(FALLBACKS), position + error.start) from None
+            stopped = position + error.start
+            if self._utf8_failed_at is not None and self._utf8_failed_at > stopped:
+                raise _undecodable(self.path, FALLBACKS[0], self._utf8_failed_at) from None
+            raise _undecodable(self.path, FALLBACKS[-1], stopped) from None
 
     def close(self) -> None:
         if self._scratch is not None:
@@ -804,7 +816,10 @@ def read_batches(
         try:
             text = complete.decode(scanned.encoding)
         except UnicodeDecodeError as error:
-            raise _undecodable(source, " / ".join(FALLBACKS), error.start) from None
+            utf8_at = scanned.utf8_failed_at
+            if utf8_at is not None and utf8_at > error.start:
+                raise _undecodable(source, FALLBACKS[0], utf8_at) from None
+            raise _undecodable(source, FALLBACKS[-1], error.start) from None
     else:
         text = complete.decode("utf-8", errors="replace")
     reader = csv.reader(io.StringIO(text.removeprefix("\ufeff")))
@@ -831,6 +846,7 @@ def read_batches(
         _scratch=scratch,
         _columns=None if keep is None else _kept(_column_names(records[header_index]), keep),
         _decode=scanned.encoding if decoded_here else None,
+        _utf8_failed_at=scanned.utf8_failed_at,
         # About BATCH_ROWS records a block, as the head's records measure them.
         _block_bytes=max(1, BATCH_ROWS * len(complete) // max(len(records), 1)),
     )

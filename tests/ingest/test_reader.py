@@ -10,6 +10,7 @@ import polars as pl
 import pytest
 import xlsxwriter
 
+from ingest import reader
 from ingest.reader import read_table
 from warehouse.errors import InputFileError
 
@@ -164,10 +165,17 @@ def test_kept_columns_of_a_workbook_are_named_from_the_full_header(tmp_path: Pat
     assert table.frame.get_column("备注_2").to_list() == ["b"]
 
 
-def test_a_utf8_file_with_one_stray_byte_is_refused_at_that_byte(tmp_path: Path) -> None:
+@pytest.mark.parametrize("big", [False, True])
+def test_a_utf8_file_with_one_stray_byte_is_refused_at_that_byte(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, big: bool
+) -> None:
     # 50 header-like lines of 23 bytes (12 + 1 + 9 + 1) and "1,2\n": the stray byte is
     # byte 1154. GB18030 fails earlier, in the first line; the message names UTF-8's.
     path = tmp_path / "stray.csv"
     path.write_bytes(("订单编号,总金额\n" * 50 + "1,2\n").encode() + b"\xff3,4\n")
-    with pytest.raises(InputFileError, match=r"cannot be decoded as utf-8 \(byte 1154 "):
-        read_table(path, KNOWN)
+    with pytest.raises(InputFileError, match=r"cannot be decoded as utf-8 \(byte 1154"):
+        if big:
+            monkeypatch.setattr(reader, "BATCH_ROWS", 2)
+            list(reader.read_batches(path, KNOWN, reader.scan_file(path)))
+        else:
+            read_table(path, KNOWN)
