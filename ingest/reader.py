@@ -17,6 +17,7 @@ import dataclasses
 import hashlib
 import io
 import logging
+import mmap
 import re
 import tempfile
 import zipfile
@@ -737,22 +738,32 @@ class Batches:
             list(schema) if self._columns is None else [*(f"c{i}" for i in self._columns), extra]
         )
         position = self._data_offset
-        size = self._block_bytes
-        with self._source.open("rb") as handle:
-            while True:
-                handle.seek(position)
-                block = handle.read(size)
-                if not block:
-                    return
-                # The next block starts where this one's last whole record ends; a block
-                # holding no whole record (one huge record) is read again, twice as big.
-                end = _record_end(block) if len(block) == size else len(block)
-                if end == 0:
-                    size *= 2
-                    continue
-                part = block if end == len(block) else block[:end]
+        total = self._source.stat().st_size
+        if position >= total:
+            return
+        # The file is mapped, not read: each block's bytes are copied once, already cut
+        # after their last whole record.
+        with (
+            self._source.open("rb") as handle,
+            mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as view,
+        ):
+            size = self._block_bytes
+            while position < total:
+                limit = position + size
+                if limit >= total:
+                    part = view[position:total]
+                else:
+                    newline = view.rfind(b"\n", position, limit)
+                    part = view[position : newline + 1] if newline >= position else b""
+                    end = _record_end(part)
+                    if end == 0:
+                        # no whole record in the block (one huge record): look further
+                        size *= 2
+                        continue
+                    if end < len(part):
+                        part = part[:end]
                 utf8 = part if self._decode is None else self._decoded(part, position)
-                position += end
+                position += len(part)
                 size = self._block_bytes
                 grid = (
                     pl.scan_csv(
