@@ -748,6 +748,7 @@ class Batches:
             mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as view,
         ):
             size = self._block_bytes
+            released = 0
             while position < total:
                 limit = position + size
                 if limit >= total:
@@ -765,6 +766,12 @@ class Batches:
                 utf8 = part if self._decode is None else self._decoded(part, position)
                 position += len(part)
                 size = self._block_bytes
+                # Pages already copied are let go: mapped pages count as this process's
+                # memory, which must not grow with the file.
+                done = position - position % mmap.PAGESIZE
+                if done > released:
+                    view.madvise(mmap.MADV_DONTNEED, released, done - released)
+                    released = done
                 grid = (
                     pl.scan_csv(
                         utf8,
