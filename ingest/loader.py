@@ -370,7 +370,7 @@ class _Spool:
     def add(self, rows: pl.DataFrame, rejects: pl.DataFrame) -> None:
         if rows.height:
             self._parts += 1
-            rows.write_parquet(self.folder / f"rows-{self._parts:06d}.parquet")
+            rows.write_parquet(self.folder / f"rows-{self._parts:06d}.parquet", compression="lz4")
         if rejects.height:
             self._reject_parts += 1
             rejects.write_parquet(self.folder / f"rejects-{self._reject_parts:06d}.parquet")
