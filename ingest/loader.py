@@ -1,12 +1,14 @@
 """Loading platform exports into the raw tables: one file, one transaction, one loads row.
 
 A file is read, matched to a layout by its header, cut down to the layout's
-columns (personal data never gets further), validated, and written together
+columns (personal data is never even parsed), validated, and written together
 with its rejected rows and its raw.loads row in a single transaction: a file is
 loaded whole or not at all. The same bytes offered again are recognised by
 their hash and change nothing. A big CSV (over reader.STREAM_BYTES) is read and
 validated in batches spooled to a scratch folder, then inserted in that one
-transaction, so memory stays flat whatever the file's size. This module never
+transaction, so memory stays flat whatever the file's size; a big file's batches
+never split an order whose lines its layout reads together. A directory's next small
+file is read and validated while the current one is written. This module never
 decides what the numbers mean (layouts do) and never deletes or updates rows of
 earlier loads (re-exports are settled in dbt, latest load wins).
 """
