@@ -43,7 +43,6 @@ import json
 import logging
 import os
 import platform
-import resource
 import subprocess
 import sys
 import tempfile
@@ -59,6 +58,7 @@ sys.path.insert(0, str(BENCHMARKS))
 sys.path.insert(0, str(REPO))
 
 from generate_exports import FEEDS, MANIFEST_FORMAT, ONLY_TMALL, YEAR, generate  # noqa: E402
+from measure import cpu_seconds, peak_mib, reset_peak  # noqa: E402
 
 log = logging.getLogger("chain_benchmark")
 
@@ -71,32 +71,6 @@ PANDAS_TARGET = 3.0
 CHECKED = ("fct_rows", "gmv", "refund", "quantity")
 
 
-def _peak_mib() -> float:
-    """Peak resident memory of this process since the last reset, in MiB."""
-    try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
-def _reset_peak() -> None:
-    """Start a new peak: writing 5 to clear_refs resets VmHWM (Linux 4.0+); elsewhere a no-op."""
-    try:
-        Path("/proc/self/clear_refs").write_text("5")
-    except OSError:
-        log.debug("cannot reset the peak RSS: stage peaks are peaks so far")
-
-
-def _cpu_seconds() -> float:
-    """User + system CPU of this process (all threads) and its waited-for children."""
-    own = resource.getrusage(resource.RUSAGE_SELF)
-    children = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
-
-
 def groups(manifest: dict) -> dict[str, list[dict]]:
     """The manifest's files by inbox (`<layout>-<utf8|gbk|xlsx>`), in a fixed order."""
     found: dict[str, list[dict]] = {}
@@ -106,8 +80,8 @@ def groups(manifest: dict) -> dict[str, list[dict]]:
 
 
 def _timed(stages: list[dict], name: str, job: Callable[[], Any], rows: int) -> Any:
-    _reset_peak()
-    cpu = _cpu_seconds()
+    reset_peak()
+    cpu = cpu_seconds(children=True)
     started = time.perf_counter()
     outcome = job()
     seconds = time.perf_counter() - started
@@ -115,9 +89,9 @@ def _timed(stages: list[dict], name: str, job: Callable[[], Any], rows: int) -> 
         {
             "stage": name,
             "seconds": seconds,
-            "cpu_seconds": _cpu_seconds() - cpu,
+            "cpu_seconds": cpu_seconds(children=True) - cpu,
             "rows": rows,
-            "peak_mib": _peak_mib(),
+            "peak_mib": peak_mib(),
         }
     )
     log.info("%s: %.1f s", name, seconds)
@@ -268,7 +242,7 @@ def run_duckdb_baseline(work: Path) -> dict[str, dict]:
         )
         db_path = work / "baseline-duckdb.duckdb"
         db_path.unlink(missing_ok=True)
-        cpu = _cpu_seconds()
+        cpu = cpu_seconds(children=True)
         started = time.perf_counter()
         con = duckdb.connect(str(db_path))
         con.execute(sql, [[entry["utf8_path"] for entry in entries]])
@@ -276,9 +250,9 @@ def run_duckdb_baseline(work: Path) -> dict[str, dict]:
         con.close()
         measured[key] = {
             "seconds": time.perf_counter() - started,
-            "cpu_seconds": _cpu_seconds() - cpu,
+            "cpu_seconds": cpu_seconds(children=True) - cpu,
             "rows": rows,
-            "peak_mib": _peak_mib(),
+            "peak_mib": peak_mib(),
         }
         db_path.unlink(missing_ok=True)
     return measured
@@ -298,7 +272,7 @@ def run_pandas_baseline(work: Path) -> dict[str, dict]:
         wanted = {header for header, _, _ in columns}
         db_path = work / "baseline-pandas.duckdb"
         db_path.unlink(missing_ok=True)
-        cpu = _cpu_seconds()
+        cpu = cpu_seconds(children=True)
         started = time.perf_counter()
         frames = []
         for entry in entries:
@@ -326,9 +300,9 @@ def run_pandas_baseline(work: Path) -> dict[str, dict]:
         con.close()
         measured[key] = {
             "seconds": time.perf_counter() - started,
-            "cpu_seconds": _cpu_seconds() - cpu,
+            "cpu_seconds": cpu_seconds(children=True) - cpu,
             "rows": rows,
-            "peak_mib": _peak_mib(),
+            "peak_mib": peak_mib(),
         }
         db_path.unlink(missing_ok=True)
     return measured
@@ -596,7 +570,7 @@ def prepared(work: Path, arguments: argparse.Namespace) -> dict:
         if all(manifest.get(key) == value for key, value in wanted.items()):
             log.info("reusing the exports in %s (generated in %.0f s)", work, manifest["seconds"])
             return manifest
-    cpu = _cpu_seconds()
+    cpu = cpu_seconds(children=True)
     manifest = generate(
         work,
         arguments.order_lines,
@@ -605,7 +579,7 @@ def prepared(work: Path, arguments: argparse.Namespace) -> dict:
         seed=arguments.seed,
         feeds=ONLY_TMALL if arguments.only_tmall else None,
     )
-    manifest_cpu = _cpu_seconds() - cpu
+    manifest_cpu = cpu_seconds(children=True) - cpu
     size = sum(Path(entry["path"]).stat().st_size for entry in manifest["files"]) / 2**20
     sys.stdout.write(
         f"generated {manifest['order_lines']:,} rows, {manifest['stores']:,} stores, "

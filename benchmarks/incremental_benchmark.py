@@ -45,7 +45,6 @@ import polars as pl
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from chain_benchmark import _cpu_seconds, _peak_mib, _reset_peak
 from generate_exports import (
     FIRST_STORE_ID,
     YEAR,
@@ -54,6 +53,7 @@ from generate_exports import (
     taobao_rows,
     write_registries,
 )
+from measure import cpu_seconds, peak_mib, reset_peak
 
 log = logging.getLogger("incremental_benchmark")
 
@@ -162,16 +162,16 @@ def write_exports(work: Path, stores: list[Store], days: int, lines_per_day: int
 
 
 def timed(run: Run, name: str, rows: int, job: Callable[[], Any], note: str = "") -> Any:
-    _reset_peak()
-    cpu = _cpu_seconds()
+    reset_peak()
+    cpu = cpu_seconds(children=True)
     started = time.perf_counter()
     outcome = job()
     stage = Stage(
         name,
         rows,
         time.perf_counter() - started,
-        _cpu_seconds() - cpu,
-        _peak_mib(),
+        cpu_seconds(children=True) - cpu,
+        peak_mib(),
         note=note,
     )
     node_seconds = getattr(outcome, "node_seconds", None)

@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-import resource
 import subprocess
 import sys
 import tempfile
@@ -28,6 +27,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from generate_exports import transcode, write_tmall_orders
+from measure import cpu_seconds, peak_mib
 
 log = logging.getLogger("ingest_benchmark")
 
@@ -47,30 +47,19 @@ from read_csv(?, header = true, all_varchar = true)
 """
 
 
-def _peak_mib() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
-def _cpu_seconds() -> float:
-    """User + system CPU of this process, all threads: steadier than wall time on a shared
-    machine, where other people's jobs stretch the seconds but not the work."""
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    return usage.ru_utime + usage.ru_stime
-
-
 def run_baseline(csv_path: Path, db_path: Path) -> dict[str, float]:
     import duckdb
 
-    started, cpu_started = time.perf_counter(), _cpu_seconds()
+    started, cpu_started = time.perf_counter(), cpu_seconds()
     con = duckdb.connect(str(db_path))
     con.execute(BASELINE_SQL, [str(csv_path)])
     (rows,) = con.execute("select count(*) from orders").fetchall()[0]
     con.close()
     return {
         "seconds": time.perf_counter() - started,
-        "cpu_seconds": _cpu_seconds() - cpu_started,
+        "cpu_seconds": cpu_seconds() - cpu_started,
         "rows": rows,
-        "peak_mib": _peak_mib(),
+        "peak_mib": peak_mib(),
     }
 
 
@@ -78,16 +67,16 @@ def run_ingest(csv_path: Path, db_path: Path) -> dict[str, float]:
     from ingest.loader import load_file
     from warehouse.db import warehouse
 
-    started, cpu_started = time.perf_counter(), _cpu_seconds()
+    started, cpu_started = time.perf_counter(), cpu_seconds()
     with warehouse(db_path) as con:
         result = load_file(con, csv_path, platform="tmall", store_id="bench")
     if result.rows_loaded != result.rows_read:
         raise SystemExit(f"{csv_path.name}: {result.rows_rejected} rows rejected, expected none")
     return {
         "seconds": time.perf_counter() - started,
-        "cpu_seconds": _cpu_seconds() - cpu_started,
+        "cpu_seconds": cpu_seconds() - cpu_started,
         "rows": result.rows_loaded,
-        "peak_mib": _peak_mib(),
+        "peak_mib": peak_mib(),
     }
 
 

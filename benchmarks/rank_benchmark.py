@@ -37,7 +37,6 @@ import argparse
 import json
 import logging
 import os
-import resource
 import subprocess
 import sys
 import time
@@ -52,6 +51,7 @@ REPO = BENCHMARKS.parent
 sys.path.insert(0, str(BENCHMARKS))
 sys.path.insert(0, str(REPO))
 
+from measure import cpu_seconds, peak_mib, reset_peak  # noqa: E402
 from rank_generate import FIRST_STORE_ID, PREVIOUS_YEAR, YEAR, Scale, generate  # noqa: E402
 
 log = logging.getLogger("rank_benchmark")
@@ -65,39 +65,15 @@ MANIFEST = "rank_expected.json"
 # --- measuring ----------------------------------------------------------------------------
 
 
-def _peak_mib() -> float:
-    """Peak resident memory of this process since the last reset, in MiB."""
-    try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
-def _reset_peak() -> None:
-    """Start a new peak: writing 5 to clear_refs resets VmHWM (Linux 4.0+); elsewhere a no-op."""
-    try:
-        Path("/proc/self/clear_refs").write_text("5")
-    except OSError:
-        log.debug("cannot reset the peak RSS: the peak includes the imports")
-
-
-def _cpu_seconds() -> float:
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    return usage.ru_utime + usage.ru_stime
-
-
 def measured(job: Callable[[], Any]) -> tuple[Any, dict[str, float]]:
     """Run `job`, returning its result and wall seconds, CPU seconds and peak MiB."""
-    _reset_peak()
-    cpu, started = _cpu_seconds(), time.perf_counter()
+    reset_peak()
+    cpu, started = cpu_seconds(), time.perf_counter()
     outcome = job()
     figures = {
         "seconds": time.perf_counter() - started,
-        "cpu_seconds": _cpu_seconds() - cpu,
-        "peak_mib": _peak_mib(),
+        "cpu_seconds": cpu_seconds() - cpu,
+        "peak_mib": peak_mib(),
     }
     return outcome, figures
 
