@@ -106,10 +106,9 @@ def load_file(
         )
     data, scanned = _hash_or_scan(source)
     content_hash = hashlib.sha256(data).hexdigest() if scanned is None else scanned.content_hash
-    earlier = bookkeeping.already_loaded(con, content_hash)
-    if earlier is not None:
-        log.info("skipped %s: same content as load %d", source.name, earlier)
-        return _duplicate(con, earlier, source)
+    seen = _seen_before(con, content_hash, source)
+    if seen is not None:
+        return seen
     opened = _open(source, data, scanned, content_hash, platform, store_id, layout)
     return _write(con, opened, progress)
 
@@ -633,11 +632,19 @@ def _write_opened(
     con: duckdb.DuckDBPyConnection, opened: _Opened, progress: Progress | None
 ) -> LoadResult:
     """Write a file read ahead, unless the same bytes were loaded since it was read."""
-    earlier = bookkeeping.already_loaded(con, opened.content_hash)
-    if earlier is not None:
-        log.info("skipped %s: same content as load %d", opened.source.name, earlier)
-        return _duplicate(con, earlier, opened.source)
-    return _write(con, opened, progress)
+    seen = _seen_before(con, opened.content_hash, opened.source)
+    return seen if seen is not None else _write(con, opened, progress)
+
+
+def _seen_before(
+    con: duckdb.DuckDBPyConnection, content_hash: str, source: Path
+) -> LoadResult | None:
+    """The duplicate result of bytes loaded before, None for new bytes."""
+    earlier = bookkeeping.already_loaded(con, content_hash)
+    if earlier is None:
+        return None
+    log.info("skipped %s: same content as load %d", source.name, earlier)
+    return _duplicate(con, earlier, source)
 
 
 def export_files(base: Path, *, skip_folders: Iterable[str] = ()) -> list[Path]:
