@@ -5,8 +5,8 @@ columns (personal data is never even parsed), validated, and written together
 with its rejected rows and its raw.loads row in a single transaction: a file is
 loaded whole or not at all. The same bytes offered again are recognised by
 their hash and change nothing. A big CSV (over reader.STREAM_BYTES) is read and
-validated in batches spooled to a scratch folder, then inserted in that one
-transaction, so memory stays flat whatever the file's size; a big file's batches
+validated in batches that stream into one insert in that one transaction, so memory
+stays flat whatever the file's size; a big file's batches
 never split an order whose lines its layout reads together. A directory's next small
 file is read and validated while the current one is written. This module never
 decides what the numbers mean (layouts do) and never deletes or updates rows of
@@ -28,6 +28,7 @@ from typing import Literal, TypeVar
 
 import duckdb
 import polars as pl
+import pyarrow as pa
 
 from ingest import bookkeeping, reader
 from ingest.cells import identifier
@@ -225,45 +226,40 @@ class _Preparer:
 def _write(
     con: duckdb.DuckDBPyConnection, opened: _Opened, progress: Progress | None
 ) -> LoadResult:
-    """Validate what is not validated yet, then write it all in one transaction.
+    """Validate what is not validated yet and write it all in one transaction.
 
-    A big file's validated batches are spooled to Parquet and inserted by one
-    statement per table: DuckDB holds memory for every statement of an open
-    transaction until the commit (5M rows inserted batch by batch peaked at 1.6 GiB,
-    one statement from the spool at 1.0 GiB), so memory stays flat in the file's size.
+    A big file's validated batches stream into one insert statement while the next
+    ones are read and validated (_Stream): DuckDB holds memory for every statement
+    of an open transaction until the commit, so one statement keeps memory flat in
+    the file's size, and nothing is written twice.
     """
     source, chosen, counts = opened.source, opened.chosen, _Counts()
-    prepared: Iterable[_Prepared]
-    if opened.prepared is not None:
-        prepared = opened.prepared
-    elif opened.big:
-        # The next batch is read and validated by a worker thread while this one is
-        # written to the spool (polars lets go of the GIL there).
-        prepared = _ahead(opened.tables, opened.preparer)
-    else:
-        prepared = map(opened.preparer, opened.tables)
-    spool = _Spool() if opened.big else None
+    stream: _Stream | None = None
     whole: list[_Prepared] = []
     try:
-        for item in prepared:
-            table, rows, rejects = item
-            if spool is None:
+        if opened.big:
+            # The next batch is read and validated by a worker thread while DuckDB
+            # inserts this one (polars and DuckDB let go of the GIL there).
+            stream = _Stream(_ahead(opened.tables, opened.preparer), counts, opened, progress)
+        else:
+            prepared = opened.prepared
+            for item in prepared if prepared is not None else map(opened.preparer, opened.tables):
                 whole.append(item)
-            else:
-                spool.add(rows, rejects)
-            counts.add(table, rows.height, rejects.height)
-            if progress is not None:
-                progress("validated", counts.read, max(opened.estimated_rows, counts.read))
+                counts.add(item[0], item[1].height, item[2].height)
+                _report(progress, "validated", counts, opened)
+        # A big file's first batch is validated before the transaction opens: it
+        # settles the store, written on every row.
+        first = stream.first() if stream is not None else None
         identity = opened.preparer.identity
         con.begin()
         try:
             load_id = bookkeeping.next_load_id(con)
-            if spool is None:
+            if stream is None:
                 for _, rows, rejects in whole:
                     _insert_rows(con, opened, rows, load_id)
                     bookkeeping.record_rejects(con, load_id, source.name, rejects)
             else:
-                spool.insert(con, opened, load_id)
+                stream.insert(con, load_id, first)
                 later = _reject_later_copies(con, chosen, load_id, source)
                 counts.loaded -= later
                 counts.rejected += later
@@ -275,8 +271,8 @@ def _write(
             con.rollback()
             raise
     finally:
-        if spool is not None:
-            spool.close()
+        if stream is not None:
+            stream.close()
     resolved_platform, resolved_store = identity
     if progress is not None:
         progress("done", counts.read, counts.read)
@@ -311,6 +307,11 @@ def _write(
         rows_skipped=sum(counts.skipped.values()),
         skipped_detail=dict(counts.skipped),
     )
+
+
+def _report(progress: Progress | None, stage: str, counts: _Counts, opened: _Opened) -> None:
+    if progress is not None:
+        progress(stage, counts.read, max(opened.estimated_rows, counts.read))
 
 
 class _Chooser:
@@ -359,34 +360,84 @@ def _record(
     )
 
 
-class _Spool:
-    """Validated batches of a big file as Parquet parts in a scratch folder."""
+class _Stream:
+    """A big file's validated batches as one Arrow stream, inserted by one statement.
 
-    def __init__(self) -> None:
+    DuckDB pulls the batches as it inserts; each one pulled is counted and its
+    rejected rows are spooled to Parquet in a scratch folder (they are few, and are
+    inserted after the rows). An error while a batch is read or validated ends the
+    stream early and is raised by insert(), whose caller then rolls back.
+    """
+
+    _RELATION = "_chuanhuo_batches"
+
+    def __init__(
+        self,
+        prepared: Iterator[_Prepared],
+        counts: _Counts,
+        opened: _Opened,
+        progress: Progress | None,
+    ) -> None:
+        self._prepared, self._counts, self._opened = prepared, counts, opened
+        self._progress = progress
         self._scratch = tempfile.TemporaryDirectory(prefix="chuanhuo-load-")
-        self.folder = Path(self._scratch.name)
-        self._parts = 0
         self._reject_parts = 0
+        self._error: Exception | None = None
 
-    def add(self, rows: pl.DataFrame, rejects: pl.DataFrame) -> None:
-        if rows.height:
-            self._parts += 1
-            rows.write_parquet(self.folder / f"rows-{self._parts:06d}.parquet", compression="lz4")
-        if rejects.height:
-            self._reject_parts += 1
-            rejects.write_parquet(self.folder / f"rejects-{self._reject_parts:06d}.parquet")
+    def first(self) -> pa.Table | None:
+        """The first batch's rows, validated (None when the file has no rows at all)."""
+        item = next(self._prepared, None)
+        if item is None:
+            return None
+        return self._take(item)
 
-    def insert(self, con: duckdb.DuckDBPyConnection, opened: _Opened, load_id: int) -> None:
-        """Every part in one statement per table, inside the caller's transaction."""
-        if self._parts:
-            _insert_from(con, opened, "read_parquet(?)", load_id, [self.folder / "rows-*.parquet"])
+    def insert(self, con: duckdb.DuckDBPyConnection, load_id: int, first: pa.Table | None) -> None:
+        """Every batch's rows in one statement, then the rejected rows, in the caller's
+        transaction; the error that ended the stream, if any, is raised here."""
+        if first is not None:
+            batches = pa.RecordBatchReader.from_batches(first.schema, self._batches(first))
+            con.register(self._RELATION, batches)
+            # Rows carry their source_row; the order they are stored in means nothing,
+            # and not keeping it lets DuckDB's threads share the insert (twice as fast).
+            con.execute("set preserve_insertion_order = false")
+            try:
+                _insert_from(con, self._opened, self._RELATION, load_id, [])
+            finally:
+                con.execute("reset preserve_insertion_order")
+                con.unregister(self._RELATION)
+        if self._error is not None:
+            raise self._error
         if self._reject_parts:
             bookkeeping.record_rejects_from_parquet(
-                con, load_id, opened.source.name, str(self.folder / "rejects-*.parquet")
+                con, load_id, self._opened.source.name, str(self._folder / "rejects-*.parquet")
             )
 
     def close(self) -> None:
+        close = getattr(self._prepared, "close", None)
+        if close is not None:
+            close()
         self._scratch.cleanup()
+
+    @property
+    def _folder(self) -> Path:
+        return Path(self._scratch.name)
+
+    def _batches(self, first: pa.Table) -> Iterator[pa.RecordBatch]:
+        yield from first.to_batches()
+        try:
+            for item in self._prepared:
+                yield from self._take(item).cast(first.schema).to_batches()
+        except Exception as error:  # raised again by insert(), in the caller's thread
+            self._error = error
+
+    def _take(self, item: _Prepared) -> pa.Table:
+        table, rows, rejects = item
+        self._counts.add(table, rows.height, rejects.height)
+        if rejects.height:
+            self._reject_parts += 1
+            rejects.write_parquet(self._folder / f"rejects-{self._reject_parts:06d}.parquet")
+        _report(self._progress, "validated", self._counts, self._opened)
+        return rows.to_arrow()
 
 
 @dataclass

@@ -17,7 +17,6 @@ import dataclasses
 import hashlib
 import io
 import logging
-import mmap
 import re
 import tempfile
 import zipfile
@@ -31,6 +30,7 @@ import fastexcel
 import polars as pl
 import pyarrow as pa
 
+from ingest import transcode
 from ingest.cells import normalise_header
 from ingest.encoding import FALLBACKS, decode_bytes
 from warehouse.errors import InputFileError
@@ -49,9 +49,6 @@ SKIP_KINDS: tuple[str, ...] = ("blank", "repeated_header", "total")
 STREAM_BYTES = 16 << 20
 BATCH_ROWS = 100_000
 _BLOCK_BYTES = 8 << 20
-# Decoded a block at a time while batches are read: no byte of a multibyte character
-# is a newline or a quote, so blocks can be cut between records.
-_DECODED_BY_BLOCK = frozenset({"gb18030"})
 _HEAD_BYTES = 1 << 20
 # The BOMs ingest.encoding trusts first, in its order, for the streaming pass.
 _BOMS: tuple[tuple[bytes, str], ...] = (
@@ -180,11 +177,15 @@ def _short_rows(
     # grid row i (row 0 is the header) is source row header_line + 1 + i
     return {
         header_line + 1 + index: fields
-        for index, fields in _ragged_lines(body, grid, raw_headers).items()
+        for index, fields in _ragged_lines(
+            grid, raw_headers, lambda: _field_counts(body, grid.height)
+        ).items()
     }
 
 
-def _ragged_lines(utf8: bytes, grid: pl.DataFrame, raw_headers: list[str]) -> dict[int, int]:
+def _ragged_lines(
+    grid: pl.DataFrame, raw_headers: list[str], counted: Callable[[], FieldCounts | None]
+) -> dict[int, int]:
     """Grid rows holding fewer fields than a complete row, or more than the header:
     {row index: fields, or TOO_MANY}.
 
@@ -192,9 +193,8 @@ def _ragged_lines(utf8: bytes, grid: pl.DataFrame, raw_headers: list[str]) -> di
     as an order with its amounts blank, and drops the cells past the header's last. The
     grid holds the file's last column and one past it (`_extra`), so a row too long
     shows a cell there, and only a row whose last cell is null can be short (an empty
-    quoted cell reads as ""): only those records of `utf8` (the grid's text) are
-    counted, with the csv module's quote handling, line by line, or record by record
-    when a quoted cell spans lines.
+    quoted cell reads as ""): only those rows are looked up in `counted()`, the field
+    count of each of the grid's records, asked for only when some row could be short.
     """
     width, extra = len(raw_headers), _extra(raw_headers)
     found = dict.fromkeys(
@@ -219,7 +219,7 @@ def _ragged_lines(utf8: bytes, grid: pl.DataFrame, raw_headers: list[str]) -> di
     )
     if not candidates:
         return found
-    counts = _field_counts(utf8, grid.height)
+    counts = counted()
     if counts is None:
         log.debug("records of the text and the grid differ; cut-short rows not checked")
         return found
@@ -229,7 +229,11 @@ def _ragged_lines(utf8: bytes, grid: pl.DataFrame, raw_headers: list[str]) -> di
     return found
 
 
-def _field_counts(utf8: bytes, records: int) -> Callable[[int], int] | None:
+# The number of fields of a record, by its index among the records read.
+FieldCounts = Callable[[int], int]
+
+
+def _field_counts(utf8: bytes, records: int) -> FieldCounts | None:
     """The number of fields of each record of `utf8`, by index; None if the text does not
     hold `records` records. Lines are counted one at a time when each is a record (the
     usual case); a quoted cell spanning lines makes the whole text parsed once."""
@@ -670,18 +674,13 @@ class Batches:
     raw_headers: list[str]
     header_row: int
     estimated_rows: int
-    # The bytes read: the file itself, or its UTF-8 scratch copy (UTF-16 files).
+    # The UTF-8 text read: the file itself, or its UTF-8 scratch copy (GB18030, UTF-16).
     _source: Path
-    # Where the first record after the header starts in _source.
-    _data_offset: int
+    # Lines of _source up to the header's end: the records after them are the data.
+    _skip_lines: int
     _scratch: tempfile.TemporaryDirectory[str] | None
     # Positions of the columns read (all when None), as _kept chose them.
     _columns: list[int] | None = None
-    # The encoding a block is decoded from (GB18030), None when _source is UTF-8.
-    _decode: str | None = None
-    # Bytes read at a time: about BATCH_ROWS records.
-    _block_bytes: int = _BLOCK_BYTES
-    _utf8_failed_at: int | None = None
 
     @property
     def headers(self) -> list[str]:
@@ -690,12 +689,39 @@ class Batches:
         return names if self._columns is None else [names[index] for index in self._columns]
 
     def __iter__(self) -> Iterator[RawTable]:
+        """polars parses the file in its own threads, BATCH_ROWS records at a time, while
+        the caller works on the batch before: memory holds a few batches, not the file."""
+        # A schema, not names: a batch holding only short rows would otherwise fail. One
+        # column past the header's last: a cell there is a row too long.
+        schema = {f"c{index}": pl.String for index in range(len(self.raw_headers) + 1)}
+        extra = _extra(self.raw_headers)
+        names = (
+            list(schema) if self._columns is None else [*(f"c{i}" for i in self._columns), extra]
+        )
+        parsed = (
+            pl.scan_csv(
+                self._source,
+                has_header=False,
+                skip_lines=self._skip_lines,
+                schema=schema,
+                missing_columns="insert",
+                # the cells past the extra column are dropped here; the one in it
+                # marks the row as too long
+                extra_columns="ignore",
+                truncate_ragged_lines=True,
+                quote_char='"',
+                raise_if_empty=False,
+            )
+            .select(names)
+            .collect_batches(chunk_size=BATCH_ROWS)
+        )
+        counted = _Counted(self._source, self._skip_lines)
         rows_before = 0
         try:
-            for batch, utf8 in self._grids():
+            for batch in parsed:
                 table = _split_body(
                     self.path,
-                    batch.drop(_extra(self.raw_headers)),
+                    batch.drop(extra),
                     self.raw_headers,
                     self.encoding,
                     self.header_row,
@@ -704,7 +730,9 @@ class Batches:
                 first_row = self.header_row + 1 + rows_before
                 short = {
                     first_row + index: fields
-                    for index, fields in _ragged_lines(utf8, batch, self.raw_headers).items()
+                    for index, fields in _ragged_lines(
+                        batch, self.raw_headers, counted.after(rows_before)
+                    ).items()
                 }
                 if short:
                     kept = _rows(table)
@@ -721,90 +749,102 @@ class Batches:
                 "export the report again; the file may have been cut short while copying",
             ) from None
         finally:
+            # A caller that stops early (an error in a batch) drops `parsed` with this
+            # frame, which stops polars' reading too.
             self.close()
-
-    def _grids(self) -> Iterator[tuple[pl.DataFrame, bytes]]:
-        """The records after the header a block at a time, with the block's UTF-8 bytes.
-
-        Each block is cut after its last whole record, decoded strictly when the file
-        is GB18030 (a bad byte is named by its offset in the file), and parsed; the
-        bytes go along so rows cut short can be counted. No second file is written.
-        """
-        # A schema, not names: a block holding only short rows would otherwise fail. One
-        # column past the header's last: a cell there is a row too long.
-        schema = {f"c{index}": pl.String for index in range(len(self.raw_headers) + 1)}
-        extra = _extra(self.raw_headers)
-        names = (
-            list(schema) if self._columns is None else [*(f"c{i}" for i in self._columns), extra]
-        )
-        position = self._data_offset
-        total = self._source.stat().st_size
-        if position >= total:
-            return
-        # The file is mapped, not read: each block's bytes are copied once, already cut
-        # after their last whole record.
-        with (
-            self._source.open("rb") as handle,
-            mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as view,
-        ):
-            size = self._block_bytes
-            released = 0
-            while position < total:
-                limit = position + size
-                if limit >= total:
-                    part = view[position:total]
-                else:
-                    newline = view.rfind(b"\n", position, limit)
-                    part = view[position : newline + 1] if newline >= position else b""
-                    end = _record_end(part)
-                    if end == 0:
-                        # no whole record in the block (one huge record): look further
-                        size *= 2
-                        continue
-                    if end < len(part):
-                        part = part[:end]
-                utf8 = part if self._decode is None else self._decoded(part, position)
-                position += len(part)
-                size = self._block_bytes
-                # Pages already copied are let go: mapped pages count as this process's
-                # memory, which must not grow with the file.
-                done = position - position % mmap.PAGESIZE
-                if done > released:
-                    view.madvise(mmap.MADV_DONTNEED, released, done - released)
-                    released = done
-                grid = (
-                    pl.scan_csv(
-                        utf8,
-                        has_header=False,
-                        schema=schema,
-                        missing_columns="insert",
-                        # a block's first row may be the one too long: it is found
-                        # by its cell in the extra column, the rest dropped here
-                        extra_columns="ignore",
-                        truncate_ragged_lines=True,
-                        quote_char='"',
-                        raise_if_empty=False,
-                    )
-                    .select(names)
-                    .collect()
-                )
-                if grid.height:
-                    yield grid, utf8
-
-    def _decoded(self, part: bytes, position: int) -> bytes:
-        assert self._decode is not None
-        try:
-            return part.decode(self._decode).encode("utf-8")
-        except UnicodeDecodeError as error:
-            stopped = position + error.start
-            if self._utf8_failed_at is not None and self._utf8_failed_at > stopped:
-                raise _undecodable(self.path, FALLBACKS[0], self._utf8_failed_at) from None
-            raise _undecodable(self.path, FALLBACKS[-1], stopped) from None
 
     def close(self) -> None:
         if self._scratch is not None:
             self._scratch.cleanup()
             self._scratch = None
+
+
+class _Counted:
+    """The field count of every record of a big file, counted once and only if asked.
+
+    Only rows whose last cell is missing are looked up (see _ragged_lines); most files
+    have none and never pay for this second pass over their text.
+    """
+
+    def __init__(self, source: Path, skip_lines: int) -> None:
+        self._source, self._skip_lines = source, skip_lines
+        self._counts: pl.Series | None = None
+        self._failed = False
+
+    def after(self, records_before: int) -> Callable[[], FieldCounts | None]:
+        """Field counts of a batch, whose first record follows `records_before` others."""
+
+        def counts() -> FieldCounts | None:
+            every = self._every()
+            if every is None:
+                return None
+            return lambda index: int(every[records_before + index])
+
+        return counts
+
+    def _every(self) -> pl.Series | None:
+        if self._counts is None and not self._failed:
+            self._counts = record_field_counts(self._source, self._skip_lines)
+            self._failed = self._counts is None
+        return self._counts
+
+
+def record_field_counts(source: Path, skip_lines: int) -> pl.Series | None:
+    """Fields of each CSV record of a UTF-8 file after its first `skip_lines` lines.
+
+    Vectorised by polars, line by line. A field ends at a comma outside quotes: each
+    quote toggles inside and outside, so a line's commas are split into those after an
+    even and after an odd number of its quotes (one regex, run only on lines holding a
+    quote), and the quotes of the lines before decide which of the two are outside. A
+    line ends a record when the quotes up to it are even. Returns None when the last
+    record never closes its quote.
+    """
+    line = pl.col("line")
+    quotes = line.str.count_matches('"', literal=True)
+    commas = line.str.count_matches(",", literal=True)
+    # every match is a quoted stretch (to its closing quote or the line's end) or a comma
+    # outside one; the stretches number half the quotes, rounded up
+    stretches_and_commas = line.str.count_matches(r'"[^"]*(?:"|$)|,')
+    per_line = (
+        pl.scan_lines(source)
+        .slice(skip_lines)
+        .select(
+            quotes=quotes.cast(pl.Int64),
+            commas=commas.cast(pl.Int64),
+            even=pl.when(quotes > 0)
+            .then(stretches_and_commas - (quotes + 1) // 2)
+            .otherwise(commas)
+            .cast(pl.Int64),
+            empty=line.str.strip_chars_end("\r").str.len_bytes() == 0,
+        )
+        .collect(engine="streaming")
+    )
+    if per_line.height == 0:
+        return pl.Series("fields", [], dtype=pl.Int64)
+    total = pl.col("quotes").cum_sum()
+    starts_inside = (total - pl.col("quotes")) % 2 == 1
+    ends_record = total % 2 == 0
+    if not per_line.select(ends_record.last()).item():
+        return None  # the last record never closes its quote
+    counted = per_line.select(
+        outside=pl.when(starts_inside)
+        .then(pl.col("commas") - pl.col("even"))
+        .otherwise(pl.col("even")),
+        empty=pl.col("empty"),
+        record=ends_record.shift(1, fill_value=True).cum_sum(),
+    )
+    return (
+        counted.group_by("record", maintain_order=True)
+        .agg(
+            # an empty line is a record of no fields, as the csv module counts it
+            pl.when((pl.len() == 1) & pl.col("empty").first())
+            .then(0)
+            .otherwise(pl.col("outside").sum() + 1)
+            .alias("fields")
+        )
+        .get_column("fields")
+        .cast(pl.Int64)
+    )
 
 
 def read_batches(
@@ -814,42 +854,39 @@ def read_batches(
 
     `keep` chooses the columns to read, as for read_table.
 
-    polars reads UTF-8 only. A GB18030 file is decoded a block at a time as its
-    batches are read (a newline or a quote byte is never part of a GB18030
-    character, so a block cut after a record holds whole characters); any other
-    encoding (UTF-16) is first re-encoded to a UTF-8 scratch file, removed after.
+    polars reads UTF-8 only: a file in any other encoding (GB18030, UTF-16) is first
+    decoded, strictly, to a UTF-8 scratch copy beside the system's temp files, removed
+    once the batches are read. The copy costs disk, about the file's size, not memory.
     """
     source = Path(path)
     known = {normalise_header(name) for name in known_headers} - {""}
     scratch = None
     utf8 = source
-    decoded_here = scanned.encoding in _DECODED_BY_BLOCK
-    if scanned.encoding not in ("utf-8", "utf-8-sig") and not decoded_here:
+    if scanned.encoding not in ("utf-8", "utf-8-sig"):
         scratch = tempfile.TemporaryDirectory(prefix="chuanhuo-")
-        utf8 = _transcode(source, scanned.encoding, Path(scratch.name) / "utf8.csv")
-    with utf8.open("rb") as handle:
-        head = handle.read(_HEAD_BYTES)
-    complete = head if len(head) < _HEAD_BYTES else head[: head.rfind(b"\n") + 1]
-    if decoded_here:
         try:
-            text = complete.decode(scanned.encoding)
-        except UnicodeDecodeError as error:
-            utf8_at = scanned.utf8_failed_at
-            if utf8_at is not None and utf8_at > error.start:
-                raise _undecodable(source, FALLBACKS[0], utf8_at) from None
-            raise _undecodable(source, FALLBACKS[-1], error.start) from None
-    else:
-        text = complete.decode("utf-8", errors="replace")
-    reader = csv.reader(io.StringIO(text.removeprefix("\ufeff")))
-    records: list[list[str]] = []
-    line_after: list[int] = []
+            utf8 = _transcode(source, scanned, Path(scratch.name) / "utf8.csv")
+        except BaseException:
+            scratch.cleanup()
+            raise
     try:
-        for record in reader:
-            records.append(record)
-            line_after.append(reader.line_num)
-    except csv.Error as error:
-        raise _unreadable(source, error, reader.line_num) from None
-    header_index = _best_header(records[:HEADER_SCAN_ROWS], known, source)
+        with utf8.open("rb") as handle:
+            head = handle.read(_HEAD_BYTES)
+        complete = head if len(head) < _HEAD_BYTES else head[: head.rfind(b"\n") + 1]
+        reader = csv.reader(io.StringIO(complete.decode("utf-8").removeprefix("\ufeff")))
+        records: list[list[str]] = []
+        line_after: list[int] = []
+        try:
+            for record in reader:
+                records.append(record)
+                line_after.append(reader.line_num)
+        except csv.Error as error:
+            raise _unreadable(source, error, reader.line_num) from None
+        header_index = _best_header(records[:HEADER_SCAN_ROWS], known, source)
+    except BaseException:
+        if scratch is not None:
+            scratch.cleanup()
+        raise
     header_line = line_after[header_index - 1] if header_index else 0
     rows_in_head = max(len(records) - header_index - 1, 1)
     estimated = int(scanned.size * rows_in_head / max(len(complete), 1))
@@ -860,44 +897,33 @@ def read_batches(
         header_row=header_line + 1,
         estimated_rows=estimated,
         _source=utf8,
-        _data_offset=_offset_after_lines(complete, line_after[header_index]),
+        _skip_lines=line_after[header_index],
         _scratch=scratch,
         _columns=None if keep is None else _kept(_column_names(records[header_index]), keep),
-        _decode=scanned.encoding if decoded_here else None,
-        _utf8_failed_at=scanned.utf8_failed_at,
-        # About BATCH_ROWS records a block, as the head's records measure them.
-        _block_bytes=max(1, BATCH_ROWS * len(complete) // max(len(records), 1)),
     )
 
 
-def _offset_after_lines(data: bytes, lines: int) -> int:
-    """The byte offset just past the first `lines` newlines of `data` (its end if fewer)."""
-    offset = 0
-    for _ in range(lines):
-        found = data.find(b"\n", offset)
-        if found < 0:
-            return len(data)
-        offset = found + 1
-    return offset
+def _transcode(source: Path, scanned: ScannedFile, target: Path) -> Path:
+    """`source` re-encoded as UTF-8, decoded strictly from its encoding.
 
-
-def _record_end(chunk: bytes) -> int:
-    """Length of `chunk` up to the end of its last whole record, 0 if it holds none.
-
-    A record ends at a newline outside quotes: one after an even number of quote
-    characters (a doubled quote inside a cell counts two, so parity still holds).
+    A byte that does not decode refuses the file, named by its offset; for a file taken
+    as GB18030 because it was not UTF-8, by the encoding that read further. GB18030 is
+    decoded by child processes in parallel (ingest.transcode), UTF-16 here.
     """
-    end = chunk.rfind(b"\n")
-    odd = chunk.count(b'"', 0, end + 1) % 2
-    while end >= 0 and odd:
-        previous = chunk.rfind(b"\n", 0, end)
-        odd ^= chunk.count(b'"', previous + 1, end + 1) % 2
-        end = previous
-    return end + 1
+    try:
+        if scanned.encoding in transcode.NEWLINE_SAFE:
+            transcode.transcode(source, scanned.encoding, target)
+        else:
+            _decode_here(source, scanned.encoding, target)
+    except transcode.UndecodableByte as error:
+        utf8_at = scanned.utf8_failed_at
+        if utf8_at is not None and utf8_at > error.offset:
+            raise _undecodable(source, FALLBACKS[0], utf8_at) from None
+        raise _undecodable(source, scanned.encoding, error.offset) from None
+    return target
 
 
-def _transcode(source: Path, encoding: str, target: Path) -> Path:
-    """`source` re-encoded as UTF-8, block by block; the strict check of `encoding`."""
+def _decode_here(source: Path, encoding: str, target: Path) -> None:
     decoder = codecs.getincrementaldecoder(encoding)("strict")
     done = 0
     try:
@@ -907,5 +933,4 @@ def _transcode(source: Path, encoding: str, target: Path) -> Path:
                 done += len(block)
             writing.write(decoder.decode(b"", final=True).encode("utf-8"))
     except UnicodeDecodeError as error:
-        raise _undecodable(source, " / ".join(FALLBACKS), done + error.start) from None
-    return target
+        raise transcode.UndecodableByte(done + error.start) from None

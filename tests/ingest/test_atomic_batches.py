@@ -7,7 +7,6 @@ loaded rows must not depend on where a batch ends.
 
 from __future__ import annotations
 
-import dataclasses
 import random
 import shutil
 from collections.abc import Callable, Iterator
@@ -17,7 +16,7 @@ import duckdb
 import polars as pl
 import pytest
 
-from ingest import loader, reader
+from ingest import loader, reader, transcode
 from ingest.layouts import Layout, all_headers
 from ingest.loader import load_file
 from ingest.validate import Validated
@@ -103,24 +102,12 @@ def test_a_file_loaded_in_batches_stores_what_it_stores_read_whole(
     assert _stored(batched) == _stored(whole)
 
 
-@pytest.mark.parametrize(
-    ("chunk", "end"),
-    [
-        (b'a,b\n"x\ny",z\n', 12),
-        (b'a,b\n"x\ny', 4),
-        (b'"a""b",c\n', 9),
-        (b"a,b", 0),
-    ],
-)
-def test_a_block_is_cut_after_its_last_newline_outside_quotes(chunk: bytes, end: int) -> None:
-    assert reader._record_end(chunk) == end
-
-
-def test_a_gbk_cell_spanning_lines_survives_every_cut_between_blocks(
-    fixture_file: Fixture, tmp_path: Path
+def test_a_gbk_cell_spanning_lines_survives_every_cut_and_batch_size(
+    fixture_file: Fixture, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # A GB18030 file is decoded a block at a time; a buyer's message holding a newline
-    # and a doubled quote must never be cut into two records, wherever a block ends.
+    # A GB18030 file is re-encoded in ranges cut after newlines, one child process each,
+    # then read in batches: a buyer's message holding a newline and a doubled quote must
+    # never become two records, wherever a range or a batch ends.
     text = fixture_file(TAOBAO_VALID).read_bytes().decode("gb18030")
     lines = text.split("\r\n")
     cells = lines[2].split('","')
@@ -130,12 +117,22 @@ def test_a_gbk_cell_spanning_lines_survives_every_cut_between_blocks(
     path.write_bytes("\r\n".join(lines).encode("gb18030"))
     whole = reader.read_table(path, all_headers())
     assert whole.frame.get_column("买家留言").to_list()[1] == '请周五前发货\n"加急"'
-    batches = reader.read_batches(path, all_headers(), reader.scan_file(path))
+    # every newline of the file, the one inside the message included, starts a range
+    monkeypatch.setattr(transcode, "_MIN_RANGE_BYTES", 1)
+    real_transcode = transcode.transcode
+    monkeypatch.setattr(
+        transcode,
+        "transcode",
+        lambda source, encoding, target: real_transcode(
+            source, encoding, target, workers=text.count("\n") + 1
+        ),
+    )
 
-    for block_bytes in range(40, 900, 23):
-        tables = list(dataclasses.replace(batches, _block_bytes=block_bytes))
+    for rows in range(1, 6):
+        monkeypatch.setattr(reader, "BATCH_ROWS", rows)
+        tables = list(reader.read_batches(path, all_headers(), reader.scan_file(path)))
         frame = pl.concat([table.frame for table in tables])
-        assert frame.equals(whole.frame), f"blocks of {block_bytes} bytes"
+        assert frame.equals(whole.frame), f"batches of {rows} rows"
 
 
 def test_a_key_repeated_in_a_later_batch_is_rejected_at_its_own_row(

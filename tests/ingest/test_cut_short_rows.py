@@ -6,6 +6,9 @@ order below would load as an unpaid order with gmv 0 and the sale would vanish.
 
 from __future__ import annotations
 
+import csv
+import io
+import random
 from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
@@ -157,3 +160,55 @@ def test_a_header_ending_in_a_comma_does_not_make_every_row_short(
 
     assert (result.rows_read, result.rows_loaded, result.rows_rejected) == (40, 40, 0)
     assert _sums(con) == (Decimal("4123.50"), Decimal("733.40"))
+
+
+def test_fields_are_counted_per_record_across_quoted_newlines_and_doubled_quotes(
+    tmp_path: Path,
+) -> None:
+    # A big file's rows that may be short are looked up in these counts.
+    path = tmp_path / "records.csv"
+    path.write_text(
+        "header line,skipped\n"
+        "1,,3\n"  # 3 fields, one empty
+        '"a,b",c\n'  # 2: the comma is quoted
+        '"x\ny,z",1,2\n'  # 3: one record on two lines
+        '"say ""hi, there""",2\r\n'  # 2: doubled quotes, CRLF
+        "\n"  # an empty line holds no field
+        '"p\n\n""q,""\nr",s,t,u\n'  # 4: four lines, commas inside
+        '"a\nb,c\nd",x\n'  # 2: a line wholly inside a quoted cell
+        "last,without,newline",
+        encoding="utf-8",
+    )
+
+    counts = reader.record_field_counts(path, skip_lines=1)
+
+    assert counts is not None
+    assert counts.to_list() == [3, 2, 3, 2, 0, 4, 2, 3]
+
+
+def test_a_quote_never_closed_leaves_the_field_counts_unknown(tmp_path: Path) -> None:
+    path = tmp_path / "open.csv"
+    path.write_text('h\n1,2\n"never closed,3\n4,5\n', encoding="utf-8")
+
+    assert reader.record_field_counts(path, skip_lines=1) is None
+
+
+def test_field_counts_agree_with_the_csv_module_on_random_well_formed_records(
+    tmp_path: Path,
+) -> None:
+    pieces = ["a", "", "1,5", "x\ny", 'say "hi"', "\n", ",", "甲,乙", '""', "x\r\ny"]
+    chooser = random.Random(20221104)
+    records = [
+        [chooser.choice(pieces) for _ in range(chooser.randint(1, 6))] for _ in range(300)
+    ]
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerows(records)
+    text = "header\n" + buffer.getvalue()
+    path = tmp_path / "random.csv"
+    path.write_text(text, encoding="utf-8")
+    expected = [len(record) for record in csv.reader(io.StringIO(text.split("\n", 1)[1]))]
+
+    counts = reader.record_field_counts(path, skip_lines=1)
+
+    assert counts is not None
+    assert counts.to_list() == expected
