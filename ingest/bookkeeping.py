@@ -49,6 +49,14 @@ def already_loaded(con: duckdb.DuckDBPyConnection, content_hash: str) -> int | N
     return None if found is None else int(found)
 
 
+def loaded_hashes(con: duckdb.DuckDBPyConnection) -> set[str]:
+    """The content hashes of every successful load so far."""
+    rows = con.execute(
+        "select distinct content_hash from raw.loads where status = 'loaded'"
+    ).fetchall()
+    return {content_hash for (content_hash,) in rows}
+
+
 def next_load_id(con: duckdb.DuckDBPyConnection) -> int:
     """One more than the highest load id so far (1 for an empty warehouse).
 

@@ -21,7 +21,7 @@ import logging
 import shutil
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal, TypeVar
@@ -30,7 +30,7 @@ import duckdb
 import polars as pl
 import pyarrow as pa
 
-from ingest import bookkeeping, reader
+from ingest import bookkeeping, reader, transcode
 from ingest.cells import identifier
 from ingest.layouts import Layout, all_headers, detect_layout, platform_in_file
 from ingest.layouts.base import NATURAL_KEYS
@@ -41,6 +41,7 @@ from ingest.reader import (
     HeaderNotFoundError,
     RawTable,
     ScannedFile,
+    head_encoding,
     read_batches,
     read_table,
     scan_file,
@@ -105,13 +106,102 @@ def load_file(
         raise InputFileError(
             source, f"unknown platform {platform!r}", "platforms: " + ", ".join(PLATFORMS)
         )
-    data, scanned = _hash_or_scan(source)
-    content_hash = hashlib.sha256(data).hexdigest() if scanned is None else scanned.content_hash
+    data = _small_bytes(source)
+    if data is None:
+        return _load_big(con, source, (platform, store_id, layout), progress)
+    content_hash = hashlib.sha256(data).hexdigest()
     seen = _seen_before(con, content_hash, source)
     if seen is not None:
         return seen
-    opened = _open(source, data, scanned, content_hash, platform, store_id, layout)
+    opened = _open(source, data, None, content_hash, platform, store_id, layout)
     return _write(con, opened, progress)
+
+
+def _load_big(
+    con: duckdb.DuckDBPyConnection,
+    source: Path,
+    wanted: tuple[str | None, str | None, str | None],
+    progress: Progress | None,
+) -> LoadResult:
+    """A big CSV loaded while its scan (the hash, the whole file's encoding) runs beside.
+
+    The scan reads the whole file; waiting for it before reading would add its time to
+    the load's. So the load starts on the encoding the file's head shows, and commits
+    only once the scan agrees that the bytes are new and the encoding right. If not,
+    it stops as soon as the scan says so, rolls back, and the file is handled as the
+    scan found it: a duplicate, or loaded again in its true encoding.
+    """
+    platform, store_id, layout = wanted
+    guess = head_encoding(source)
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="chuanhuo-scan") as pool:
+        scanning = pool.submit(scan_file, source)
+        if guess in _GUESSED:
+            check = _ScanCheck(scanning, guess, bookkeeping.loaded_hashes(con))
+            try:
+                opened = _open(
+                    source, b"", check.provisional(source), "", platform, store_id, layout, check
+                )
+                return _write(con, opened, progress, check)
+            except (_ScanDisagrees, transcode.Abandoned):
+                pass
+            except ChuanhuoError:
+                if check.agrees():
+                    raise
+        scanned = scanning.result()
+    seen = _seen_before(con, scanned.content_hash, source)
+    if seen is not None:
+        return seen
+    if guess in _GUESSED:
+        log.info(
+            "reading %s again as %s (its head looked %s)", source.name, scanned.encoding, guess
+        )
+    opened = _open(source, b"", scanned, scanned.content_hash, platform, store_id, layout)
+    return _write(con, opened, progress)
+
+
+# The encodings a big file is read in before its scan is done (UTF-16 waits for it).
+_GUESSED = frozenset({"utf-8", "utf-8-sig", "gb18030"})
+
+
+class _ScanDisagrees(Exception):
+    """The scan found the file's bytes loaded before, or its encoding not the guessed one."""
+
+
+class _ScanCheck:
+    """A big file's scan, run in a thread, against the encoding its load started on."""
+
+    def __init__(self, scanning: Future[ScannedFile], guess: str, loaded: set[str]) -> None:
+        self._scanning, self._guess, self._loaded = scanning, guess, loaded
+
+    def provisional(self, source: Path) -> ScannedFile:
+        """What is known before the scan: the guessed encoding and the size."""
+        return ScannedFile(content_hash="", encoding=self._guess, size=source.stat().st_size)
+
+    def abandoned(self) -> bool:
+        """Whether the scan, if done, already says the load cannot stand (never waits)."""
+        if not self._scanning.done():
+            return False
+        if self._scanning.exception() is not None:
+            return True
+        scanned = self._scanning.result()
+        return scanned.encoding != self._guess or scanned.content_hash in self._loaded
+
+    def agrees(self) -> bool:
+        """Whether the finished scan bears the load out (waits for it)."""
+        try:
+            scanned = self._scanning.result()
+        except Exception:
+            return False
+        return scanned.encoding == self._guess and scanned.content_hash not in self._loaded
+
+    def confirmed(self, con: duckdb.DuckDBPyConnection) -> ScannedFile:
+        """The finished scan, if it bears the load out; else _ScanDisagrees."""
+        if not self.agrees():
+            raise _ScanDisagrees
+        scanned = self._scanning.result()
+        if bookkeeping.already_loaded(con, scanned.content_hash) is not None:
+            raise _ScanDisagrees  # loaded since this load began
+        return scanned
 
 
 @dataclass
@@ -129,6 +219,8 @@ class _Opened:
     big: bool
     preparer: _Preparer
     prepared: list[_Prepared] | None = None
+    # A big file loaded before its scan ended: what the scan says, once it has.
+    check: _ScanCheck | None = None
 
 
 def _open(
@@ -139,6 +231,7 @@ def _open(
     platform: str | None,
     store_id: str | None,
     layout: str | None,
+    check: _ScanCheck | None = None,
 ) -> _Opened:
     """Read the file as far as its layout (a small file whole, a big one's header)."""
     folder_platform, folder_store = _folder_identity(source)
@@ -152,7 +245,13 @@ def _open(
             whole = read_table(source, all_headers(), data=data, keep=chooser)
             tables, encoding, estimated = [whole], whole.encoding, 0
         else:
-            batches = read_batches(source, all_headers(), scanned, keep=chooser)
+            batches = read_batches(
+                source,
+                all_headers(),
+                scanned,
+                keep=chooser,
+                abandon=None if check is None else check.abandoned,
+            )
             tables, encoding = batches, batches.encoding
             estimated = batches.estimated_rows
     except HeaderNotFoundError as unknown:
@@ -180,6 +279,7 @@ def _open(
         estimated_rows=estimated,
         big=scanned is not None,
         preparer=preparer,
+        check=check,
     )
 
 
@@ -224,7 +324,10 @@ class _Preparer:
 
 
 def _write(
-    con: duckdb.DuckDBPyConnection, opened: _Opened, progress: Progress | None
+    con: duckdb.DuckDBPyConnection,
+    opened: _Opened,
+    progress: Progress | None,
+    check: _ScanCheck | None = None,
 ) -> LoadResult:
     """Validate what is not validated yet and write it all in one transaction.
 
@@ -265,6 +368,9 @@ def _write(
                 counts.rejected += later
             if progress is not None:
                 progress("inserted", counts.loaded, counts.loaded)
+            if check is not None:
+                scanned = check.confirmed(con)
+                opened.content_hash, opened.encoding = scanned.content_hash, scanned.encoding
             _record(con, load_id, opened, identity, counts)
             con.commit()
         except BaseException:
@@ -424,8 +530,11 @@ class _Stream:
 
     def _batches(self, first: pa.Table) -> Iterator[pa.RecordBatch]:
         yield from first.to_batches()
+        check = self._opened.check
         try:
             for item in self._prepared:
+                if check is not None and check.abandoned():
+                    raise _ScanDisagrees
                 yield from self._take(item).cast(first.schema).to_batches()
         except Exception as error:  # raised again by insert(), in the caller's thread
             self._error = error
@@ -523,12 +632,13 @@ def _whole_groups(tables: Iterable[RawTable], column: str) -> Iterator[RawTable]
         yield held
 
 
-def _hash_or_scan(source: Path) -> tuple[bytes, ScannedFile | None]:
-    """A small file's bytes (read once: hashed and parsed), or a big CSV's streaming scan."""
+def _small_bytes(source: Path) -> bytes | None:
+    """A small file's bytes (read once: hashed and parsed); None for a big CSV, which is
+    streamed (_load_big)."""
     try:
         if source.suffix.lower() in CSV_SUFFIXES and source.stat().st_size > reader.STREAM_BYTES:
-            return b"", scan_file(source)
-        return source.read_bytes(), None
+            return None
+        return source.read_bytes()
     except OSError as error:
         raise InputFileError(
             source,
@@ -664,8 +774,8 @@ def _read_early(checker: duckdb.DuckDBPyConnection, path: Path) -> _Opened | Chu
 
     `checker` is a connection of its own: this runs in the worker thread."""
     try:
-        data, scanned = _hash_or_scan(path)
-        if scanned is not None:
+        data = _small_bytes(path)
+        if data is None:
             return None
         content_hash = hashlib.sha256(data).hexdigest()
         if bookkeeping.already_loaded(checker, content_hash) is not None:

@@ -616,6 +616,19 @@ def scan_file(path: Path) -> ScannedFile:
     )
 
 
+def head_encoding(path: Path) -> str:
+    """The encoding a file's first MiB says it has: its BOM's, else UTF-8 if that head
+    is strict UTF-8, else GB18030. A guess: only scan_file reads the whole file."""
+    with path.open("rb") as handle:
+        head = handle.read(_HEAD_BYTES)
+    bom = next((name for mark, name in _BOMS if head.startswith(mark)), None)
+    if bom is not None:
+        return bom
+    if len(head) == _HEAD_BYTES:
+        head = head[: _complete_end(head)]
+    return FALLBACKS[0] if _utf8_failure(head) is None else FALLBACKS[-1]
+
+
 def _complete_end(chunk: bytes) -> int:
     """Length of `chunk` up to its last whole UTF-8 character (a block may split one)."""
     lead = len(chunk) - 1
@@ -848,7 +861,11 @@ def record_field_counts(source: Path, skip_lines: int) -> pl.Series | None:
 
 
 def read_batches(
-    path: Path | str, known_headers: Iterable[str], scanned: ScannedFile, keep: Keep | None = None
+    path: Path | str,
+    known_headers: Iterable[str],
+    scanned: ScannedFile,
+    keep: Keep | None = None,
+    abandon: Callable[[], bool] | None = None,
 ) -> Batches:
     """A big CSV export, header found as read_table finds it, to be read in batches.
 
@@ -857,6 +874,8 @@ def read_batches(
     polars reads UTF-8 only: a file in any other encoding (GB18030, UTF-16) is first
     decoded, strictly, to a UTF-8 scratch copy beside the system's temp files, removed
     once the batches are read. The copy costs disk, about the file's size, not memory.
+    `abandon`, asked while a GB18030 file is decoded, stops that early
+    (transcode.Abandoned).
     """
     source = Path(path)
     known = {normalise_header(name) for name in known_headers} - {""}
@@ -865,7 +884,7 @@ def read_batches(
     if scanned.encoding not in ("utf-8", "utf-8-sig"):
         scratch = tempfile.TemporaryDirectory(prefix="chuanhuo-")
         try:
-            utf8 = _transcode(source, scanned, Path(scratch.name) / "utf8.csv")
+            utf8 = _transcode(source, scanned, Path(scratch.name) / "utf8.csv", abandon)
         except BaseException:
             scratch.cleanup()
             raise
@@ -873,7 +892,12 @@ def read_batches(
         with utf8.open("rb") as handle:
             head = handle.read(_HEAD_BYTES)
         complete = head if len(head) < _HEAD_BYTES else head[: head.rfind(b"\n") + 1]
-        reader = csv.reader(io.StringIO(complete.decode("utf-8").removeprefix("\ufeff")))
+        try:
+            text = complete.decode("utf-8")
+        except UnicodeDecodeError as error:
+            # a file loaded before its scan ends, on its head's encoding, may not be one
+            raise _undecodable(source, scanned.encoding, error.start) from None
+        reader = csv.reader(io.StringIO(text.removeprefix("\ufeff")))
         records: list[list[str]] = []
         line_after: list[int] = []
         try:
@@ -903,7 +927,9 @@ def read_batches(
     )
 
 
-def _transcode(source: Path, scanned: ScannedFile, target: Path) -> Path:
+def _transcode(
+    source: Path, scanned: ScannedFile, target: Path, abandon: Callable[[], bool] | None
+) -> Path:
     """`source` re-encoded as UTF-8, decoded strictly from its encoding.
 
     A byte that does not decode refuses the file, named by its offset; for a file taken
@@ -912,7 +938,7 @@ def _transcode(source: Path, scanned: ScannedFile, target: Path) -> Path:
     """
     try:
         if scanned.encoding in transcode.NEWLINE_SAFE:
-            transcode.transcode(source, scanned.encoding, target)
+            transcode.transcode(source, scanned.encoding, target, abandon=abandon)
         else:
             _decode_here(source, scanned.encoding, target)
     except transcode.UndecodableByte as error:

@@ -18,6 +18,8 @@ import os
 import shutil
 import subprocess
 import sys
+import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import BinaryIO
 
@@ -31,6 +33,8 @@ _BLOCK_BYTES = 1 << 20
 # A range smaller than this is not worth a process of its own.
 _MIN_RANGE_BYTES = 32 << 20
 _FAILED = 3
+# How often the children are checked on, and `abandon` asked.
+_POLL_SECONDS = 0.05
 
 
 class UndecodableByte(Exception):
@@ -41,11 +45,23 @@ class UndecodableByte(Exception):
         self.offset = offset
 
 
-def transcode(source: Path, encoding: str, target: Path, workers: int | None = None) -> None:
+class Abandoned(Exception):
+    """The caller gave up on the file while it was being re-encoded."""
+
+
+def transcode(
+    source: Path,
+    encoding: str,
+    target: Path,
+    workers: int | None = None,
+    abandon: Callable[[], bool] | None = None,
+) -> None:
     """Write `source`, decoded strictly from `encoding`, to `target` as UTF-8.
 
     Raises UndecodableByte with the first bad byte's offset. `encoding` must be one of
     NEWLINE_SAFE: the file is cut after newlines without knowing its characters.
+    `abandon` is asked while the children work: once it says so, they are stopped
+    and Abandoned is raised. Nothing but `target` is left behind, and only on success.
     """
     if encoding not in NEWLINE_SAFE:
         raise ValueError(f"{encoding} may hold a newline byte inside a character")
@@ -53,31 +69,51 @@ def transcode(source: Path, encoding: str, target: Path, workers: int | None = N
     count = max(1, min(workers or os.cpu_count() or 1, size // _MIN_RANGE_BYTES))
     cuts = _cuts(source, size, count)
     parts = [target, *(target.with_name(f"{target.name}.{index}") for index in range(1, count))]
-    children = [
-        subprocess.Popen(
-            [sys.executable, __file__, str(source), str(start), str(end), encoding, str(part)],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        for start, end, part in zip(cuts, cuts[1:], parts, strict=False)
-    ]
-    failures: list[int] = []
-    for child in children:
-        out, err = child.communicate()
-        if child.returncode == _FAILED:
-            failures.append(int(out))
-        elif child.returncode != 0:
-            raise RuntimeError(f"re-encoding {source.name} failed in a child process: {err}")
-    if failures:
-        for part in parts:
+    children: list[subprocess.Popen[str]] = []
+    done = False
+    try:
+        for start, end, part in zip(cuts, cuts[1:], parts, strict=False):
+            children.append(
+                subprocess.Popen(
+                    [
+                        sys.executable,
+                        __file__,
+                        str(source),
+                        str(start),
+                        str(end),
+                        encoding,
+                        str(part),
+                    ],
+                    stdout=subprocess.PIPE,
+                    stderr=subprocess.PIPE,
+                    text=True,
+                )
+            )
+        while any(child.poll() is None for child in children):
+            if abandon is not None and abandon():
+                raise Abandoned(source.name)
+            time.sleep(_POLL_SECONDS)
+        failures: list[int] = []
+        for child in children:
+            out, err = child.communicate()
+            if child.returncode == _FAILED:
+                failures.append(int(out))
+            elif child.returncode != 0:
+                raise RuntimeError(f"re-encoding {source.name} failed in a child process: {err}")
+        if failures:
+            raise UndecodableByte(min(failures))
+        with target.open("ab") as joined:
+            for part in parts[1:]:
+                with part.open("rb") as piece:
+                    _append(piece, joined)
+        done = True
+    finally:
+        for child in children:
+            if child.poll() is None:
+                child.kill()
+            child.communicate()
+        for part in parts[1:] if done else parts:
             part.unlink(missing_ok=True)
-        raise UndecodableByte(min(failures))
-    with target.open("ab") as joined:
-        for part in parts[1:]:
-            with part.open("rb") as piece:
-                _append(piece, joined)
-            part.unlink()
     log.debug("re-encoded %s from %s in %d processes", source.name, encoding, count)
 
 

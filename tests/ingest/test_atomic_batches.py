@@ -123,8 +123,8 @@ def test_a_gbk_cell_spanning_lines_survives_every_cut_and_batch_size(
     monkeypatch.setattr(
         transcode,
         "transcode",
-        lambda source, encoding, target: real_transcode(
-            source, encoding, target, workers=text.count("\n") + 1
+        lambda source, encoding, target, **options: real_transcode(
+            source, encoding, target, workers=text.count("\n") + 1, **options
         ),
     )
 

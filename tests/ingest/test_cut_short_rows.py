@@ -198,9 +198,7 @@ def test_field_counts_agree_with_the_csv_module_on_random_well_formed_records(
 ) -> None:
     pieces = ["a", "", "1,5", "x\ny", 'say "hi"', "\n", ",", "甲,乙", '""', "x\r\ny"]
     chooser = random.Random(20221104)
-    records = [
-        [chooser.choice(pieces) for _ in range(chooser.randint(1, 6))] for _ in range(300)
-    ]
+    records = [[chooser.choice(pieces) for _ in range(chooser.randint(1, 6))] for _ in range(300)]
     buffer = io.StringIO()
     csv.writer(buffer, lineterminator="\n").writerows(records)
     text = "header\n" + buffer.getvalue()

@@ -1,0 +1,97 @@
+"""A big CSV is loaded while its scan runs: the load stands only when the scan bears it out.
+
+The load starts on the encoding the file's head shows; the scan (the whole file's
+hash and encoding) decides whether it may commit. Files are made "big" here by
+setting the streaming threshold to zero and the head to a few hundred bytes.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from ingest import reader, transcode
+from ingest.loader import load_file
+from warehouse.errors import InputFileError
+
+DOUYIN = "douyin/1654131600_sub_orders_valid.csv"  # UTF-8 with a BOM
+
+Fixture = Callable[[str], Path]
+
+
+@pytest.fixture(autouse=True)
+def _streamed(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(reader, "STREAM_BYTES", 0)
+    monkeypatch.setattr(reader, "BATCH_ROWS", 2)
+
+
+def _placed(source: Path, tmp_path: Path, data: bytes | None = None) -> Path:
+    target = tmp_path / "inbox" / "douyin" / "s1" / source.name
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if data is None:
+        shutil.copyfile(source, target)
+    else:
+        target.write_bytes(data)
+    return target
+
+
+def _count(con: duckdb.DuckDBPyConnection, table: str) -> int:
+    (count,) = con.execute(f"select count(*) from raw.{table}").fetchall()[0]
+    return int(count)
+
+
+def test_a_big_file_offered_again_is_a_duplicate_and_adds_nothing(
+    con: duckdb.DuckDBPyConnection, fixture_file: Fixture, tmp_path: Path
+) -> None:
+    path = _placed(fixture_file(DOUYIN), tmp_path)
+    first = load_file(con, path)
+    rows = _count(con, "order_lines")
+
+    again = load_file(con, path)
+
+    assert first.status == "loaded" and first.rows_loaded == rows > 0
+    assert again.status == "duplicate"
+    assert again.load_id == first.load_id
+    assert _count(con, "order_lines") == rows
+    assert _count(con, "loads") == 1
+
+
+def test_a_file_whose_head_is_utf8_but_not_its_body_loads_nothing(
+    con: duckdb.DuckDBPyConnection,
+    fixture_file: Fixture,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The last row's buyer message (a column never read) gets 急 in GBK, two bytes no
+    # UTF-8 text holds: the load starts as UTF-8 on the head, loads every row it reads,
+    # and must still be undone, the file refused at the byte where its BOM's UTF-8 failed.
+    data = fixture_file(DOUYIN).read_bytes()
+    last_row = data.rstrip(b"\r\n").rindex(b"\n") + 1
+    cells = data[last_row:].split(b'","')
+    offset = last_row + sum(len(cell) + 3 for cell in cells[:18])  # start of 买家留言
+    data = data[:offset] + "急".encode("gb18030") + data[offset:]
+    monkeypatch.setattr(reader, "_HEAD_BYTES", 300)
+    path = _placed(fixture_file(DOUYIN), tmp_path, data)
+
+    with pytest.raises(InputFileError, match=rf"cannot be decoded as utf-8-sig \(byte {offset}\)"):
+        load_file(con, path)
+
+    for table in ("loads", "order_lines", "rejected_rows"):
+        assert _count(con, table) == 0
+
+
+def test_re_encoding_stops_when_the_caller_abandons_it_and_leaves_no_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(transcode, "_MIN_RANGE_BYTES", 1)
+    source = tmp_path / "gbk.csv"
+    source.write_bytes(("甲,1\n" * 1000).encode("gb18030"))
+
+    with pytest.raises(transcode.Abandoned):
+        transcode.transcode(source, "gb18030", tmp_path / "utf8.csv", abandon=lambda: True)
+
+    assert [path.name for path in tmp_path.iterdir()] == ["gbk.csv"]
