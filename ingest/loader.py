@@ -145,7 +145,10 @@ def _load_big(
             except (_ScanDisagrees, transcode.Abandoned):
                 pass
             except ChuanhuoError:
-                if check.agrees():
+                # The error stands if the scan bears the load out and adds nothing to its
+                # message: a file found not to be UTF-8 is read again, its error then
+                # naming the encoding that read further.
+                if check.agrees() and scanning.result().utf8_failed_at is None:
                     raise
         scanned = scanning.result()
     seen = _seen_before(con, scanned.content_hash, source)

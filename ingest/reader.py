@@ -49,6 +49,10 @@ SKIP_KINDS: tuple[str, ...] = ("blank", "repeated_header", "total")
 STREAM_BYTES = 16 << 20
 BATCH_ROWS = 100_000
 _BLOCK_BYTES = 8 << 20
+# Read as their bytes widened (ingest.transcode), the cells read decoded afterwards: no
+# character of these encodings holds the byte of a quote, a comma or a line end.
+_WIDENED = frozenset({"gb18030"})
+_NON_ASCII = r"[^\x00-\x7f]"
 _HEAD_BYTES = 1 << 20
 # The BOMs ingest.encoding trusts first, in its order, for the streaming pass.
 _BOMS: tuple[tuple[bytes, str], ...] = (
@@ -694,6 +698,11 @@ class Batches:
     _scratch: tempfile.TemporaryDirectory[str] | None
     # Positions of the columns read (all when None), as _kept chose them.
     _columns: list[int] | None = None
+    # The encoding the cells read are narrowed back to and decoded from, when _source
+    # is the file widened (ingest.transcode); None when _source is UTF-8 text.
+    _narrow: str | None = None
+    # Where strict UTF-8 failed, for a file read as GB18030: see _cell_undecodable.
+    _utf8_failed_at: int | None = None
 
     @property
     def headers(self) -> list[str]:
@@ -732,6 +741,10 @@ class Batches:
         rows_before = 0
         try:
             for batch in parsed:
+                if self._narrow is not None:
+                    batch = self._narrowed(batch.drop(extra), rows_before).with_columns(
+                        batch.get_column(extra)
+                    )
                 table = _split_body(
                     self.path,
                     batch.drop(extra),
@@ -766,10 +779,62 @@ class Batches:
             # frame, which stops polars' reading too.
             self.close()
 
+    def _narrowed(self, batch: pl.DataFrame, rows_before: int) -> pl.DataFrame:
+        """A batch of the widened file with its cells back in their own characters.
+
+        Each distinct cell holding a widened byte is narrowed to its bytes and decoded
+        strictly, once: an export repeats its product names and statuses, so a batch of
+        100k rows decodes a few thousand cells. A cell that does not decode refuses
+        the file, named by its row and column.
+        """
+        assert self._narrow is not None
+        encoding = self._narrow
+        names = _column_names(self.raw_headers)
+        replaced = []
+        for column in batch.columns:
+            cells = batch.get_column(column)
+            wide = cells.str.contains(_NON_ASCII).fill_null(False)
+            if not wide.any():
+                continue
+            decoded: dict[str, str] = {}
+            for cell in cells.filter(wide).unique().to_list():
+                try:
+                    decoded[cell] = cell.encode("latin-1").decode(encoding)
+                except UnicodeDecodeError:
+                    index = int((cells == cell).fill_null(False).arg_true()[0])
+                    row = self.header_row + 1 + rows_before + index
+                    header = names[int(column.removeprefix("c"))]
+                    raise self._cell_undecodable(row, header) from None
+            replaced.append(cells.replace(decoded))
+        return batch.with_columns(replaced) if replaced else batch
+
+    def _cell_undecodable(self, row: int, header: str) -> InputFileError:
+        """A cell GB18030 does not decode; if strict UTF-8 read past its row, the file is
+        more likely UTF-8 with a stray byte, and that byte is named instead."""
+        utf8_at = self._utf8_failed_at
+        if utf8_at is not None and _line_of(self.path, utf8_at) > row:
+            return _undecodable(self.path, FALLBACKS[0], utf8_at)
+        assert self._narrow is not None
+        return InputFileError(
+            self.path,
+            f"cannot be decoded as {self._narrow} (row {row}, column {header})",
+            "save the file again as UTF-8 or GBK CSV (Excel: 另存为 → CSV UTF-8), or as .xlsx",
+        )
+
     def close(self) -> None:
         if self._scratch is not None:
             self._scratch.cleanup()
             self._scratch = None
+
+
+def _line_of(path: Path, offset: int) -> int:
+    """The 1-based line of `path` that holds byte `offset`."""
+    lines, done = 1, 0
+    with path.open("rb") as handle:
+        while done < offset and (block := handle.read(min(_BLOCK_BYTES, offset - done))):
+            lines += block.count(b"\n")
+            done += len(block)
+    return lines
 
 
 class _Counted:
@@ -871,42 +936,56 @@ def read_batches(
 
     `keep` chooses the columns to read, as for read_table.
 
-    polars reads UTF-8 only: a file in any other encoding (GB18030, UTF-16) is first
-    decoded, strictly, to a UTF-8 scratch copy beside the system's temp files, removed
-    once the batches are read. The copy costs disk, about the file's size, not memory.
-    `abandon`, asked while a GB18030 file is decoded, stops that early
-    (transcode.Abandoned).
+    polars reads UTF-8 only: a file in any other encoding is first copied to UTF-8
+    beside the system's temp files, removed once the batches are read (disk about the
+    file's size, not memory). GB18030 is widened (ingest.transcode), its cells read
+    decoded strictly batch by batch; UTF-16 is decoded whole, strictly. `abandon`,
+    asked while a file is widened, stops that early (transcode.Abandoned).
     """
     source = Path(path)
     known = {normalise_header(name) for name in known_headers} - {""}
     scratch = None
     utf8 = source
+    widened = scanned.encoding in _WIDENED
     if scanned.encoding not in ("utf-8", "utf-8-sig"):
         scratch = tempfile.TemporaryDirectory(prefix="chuanhuo-")
+        target = Path(scratch.name) / "utf8.csv"
         try:
-            utf8 = _transcode(source, scanned, Path(scratch.name) / "utf8.csv", abandon)
+            if widened:
+                transcode.widen(source, target, abandon=abandon)
+            else:
+                _decode_here(source, scanned.encoding, target)
+            utf8 = target
         except BaseException:
             scratch.cleanup()
             raise
     try:
-        with utf8.open("rb") as handle:
+        # The header is read from the file itself (a widened copy's would be garbled),
+        # decoded strictly; line counts are the same in the file and in its copy.
+        with (source if widened else utf8).open("rb") as handle:
             head = handle.read(_HEAD_BYTES)
         complete = head if len(head) < _HEAD_BYTES else head[: head.rfind(b"\n") + 1]
+        # Data rows in a widened file's head are decoded as every other row is (only the
+        # cells read, _narrowed): a bad byte there refuses the file only when it is in
+        # the header or above it, or when no header can be read around it.
+        bad_at: int | None = None
         try:
-            text = complete.decode("utf-8")
+            text = complete.decode(scanned.encoding if widened else "utf-8")
         except UnicodeDecodeError as error:
-            # a file loaded before its scan ends, on its head's encoding, may not be one
-            raise _undecodable(source, scanned.encoding, error.start) from None
-        reader = csv.reader(io.StringIO(text.removeprefix("\ufeff")))
-        records: list[list[str]] = []
-        line_after: list[int] = []
+            if not widened:
+                # a file loaded before its scan ends, on its head's encoding, may not be one
+                raise _undecodable(source, scanned.encoding, error.start) from None
+            bad_at = error.start
+            text = complete.decode(scanned.encoding, "replace")
         try:
-            for record in reader:
-                records.append(record)
-                line_after.append(reader.line_num)
-        except csv.Error as error:
-            raise _unreadable(source, error, reader.line_num) from None
-        header_index = _best_header(records[:HEADER_SCAN_ROWS], known, source)
+            records, line_after = _head_records(source, text)
+            header_index = _best_header(records[:HEADER_SCAN_ROWS], known, source)
+        except InputFileError:
+            if bad_at is not None:
+                raise _gb18030_failure(source, scanned, bad_at) from None
+            raise
+        if bad_at is not None and bad_at < _offset_after_lines(complete, line_after[header_index]):
+            raise _gb18030_failure(source, scanned, bad_at)
     except BaseException:
         if scratch is not None:
             scratch.cleanup()
@@ -924,32 +1003,47 @@ def read_batches(
         _skip_lines=line_after[header_index],
         _scratch=scratch,
         _columns=None if keep is None else _kept(_column_names(records[header_index]), keep),
+        _narrow=scanned.encoding if widened else None,
+        _utf8_failed_at=scanned.utf8_failed_at,
     )
 
 
-def _transcode(
-    source: Path, scanned: ScannedFile, target: Path, abandon: Callable[[], bool] | None
-) -> Path:
-    """`source` re-encoded as UTF-8, decoded strictly from its encoding.
-
-    A byte that does not decode refuses the file, named by its offset; for a file taken
-    as GB18030 because it was not UTF-8, by the encoding that read further. GB18030 is
-    decoded by child processes in parallel (ingest.transcode), UTF-16 here.
-    """
+def _head_records(source: Path, text: str) -> tuple[list[list[str]], list[int]]:
+    """The records of a file's head, and the number of lines read after each."""
+    reader = csv.reader(io.StringIO(text.removeprefix("\ufeff")))
+    records: list[list[str]] = []
+    line_after: list[int] = []
     try:
-        if scanned.encoding in transcode.NEWLINE_SAFE:
-            transcode.transcode(source, scanned.encoding, target, abandon=abandon)
-        else:
-            _decode_here(source, scanned.encoding, target)
-    except transcode.UndecodableByte as error:
-        utf8_at = scanned.utf8_failed_at
-        if utf8_at is not None and utf8_at > error.offset:
-            raise _undecodable(source, FALLBACKS[0], utf8_at) from None
-        raise _undecodable(source, scanned.encoding, error.offset) from None
-    return target
+        for record in reader:
+            records.append(record)
+            line_after.append(reader.line_num)
+    except csv.Error as error:
+        raise _unreadable(source, error, reader.line_num) from None
+    return records, line_after
+
+
+def _offset_after_lines(data: bytes, lines: int) -> int:
+    """The byte offset just past the first `lines` newlines of `data` (its end if fewer)."""
+    offset = 0
+    for _ in range(lines):
+        found = data.find(b"\n", offset)
+        if found < 0:
+            return len(data)
+        offset = found + 1
+    return offset
+
+
+def _gb18030_failure(source: Path, scanned: ScannedFile, offset: int) -> InputFileError:
+    """A byte GB18030 cannot decode, at `offset`; if strict UTF-8 read further, the file
+    is more likely UTF-8 with a stray byte, and that byte is named instead."""
+    utf8_at = scanned.utf8_failed_at
+    if utf8_at is not None and utf8_at > offset:
+        return _undecodable(source, FALLBACKS[0], utf8_at)
+    return _undecodable(source, scanned.encoding, offset)
 
 
 def _decode_here(source: Path, encoding: str, target: Path) -> None:
+    """`source` decoded strictly from `encoding` (UTF-16) into `target` as UTF-8."""
     decoder = codecs.getincrementaldecoder(encoding)("strict")
     done = 0
     try:
@@ -959,4 +1053,4 @@ def _decode_here(source: Path, encoding: str, target: Path) -> None:
                 done += len(block)
             writing.write(decoder.decode(b"", final=True).encode("utf-8"))
     except UnicodeDecodeError as error:
-        raise transcode.UndecodableByte(done + error.start) from None
+        raise _undecodable(source, encoding, done + error.start) from None

@@ -105,7 +105,7 @@ def test_a_file_loaded_in_batches_stores_what_it_stores_read_whole(
 def test_a_gbk_cell_spanning_lines_survives_every_cut_and_batch_size(
     fixture_file: Fixture, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # A GB18030 file is re-encoded in ranges cut after newlines, one child process each,
+    # A GB18030 file is widened in ranges cut after newlines, one child process each,
     # then read in batches: a buyer's message holding a newline and a doubled quote must
     # never become two records, wherever a range or a batch ends.
     text = fixture_file(TAOBAO_VALID).read_bytes().decode("gb18030")
@@ -119,12 +119,12 @@ def test_a_gbk_cell_spanning_lines_survives_every_cut_and_batch_size(
     assert whole.frame.get_column("买家留言").to_list()[1] == '请周五前发货\n"加急"'
     # every newline of the file, the one inside the message included, starts a range
     monkeypatch.setattr(transcode, "_MIN_RANGE_BYTES", 1)
-    real_transcode = transcode.transcode
+    real_widen = transcode.widen
     monkeypatch.setattr(
         transcode,
-        "transcode",
-        lambda source, encoding, target, **options: real_transcode(
-            source, encoding, target, workers=text.count("\n") + 1, **options
+        "widen",
+        lambda source, target, **options: real_widen(
+            source, target, **{**options, "workers": text.count("\n") + 1}
         ),
     )
 

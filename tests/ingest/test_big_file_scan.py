@@ -14,7 +14,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from ingest import reader, transcode
+from ingest import reader
 from ingest.loader import load_file
 from warehouse.errors import InputFileError
 
@@ -84,14 +84,15 @@ def test_a_file_whose_head_is_utf8_but_not_its_body_loads_nothing(
         assert _count(con, table) == 0
 
 
-def test_re_encoding_stops_when_the_caller_abandons_it_and_leaves_no_file(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+def test_a_big_utf8_file_with_one_stray_byte_is_refused_at_that_byte(
+    con: duckdb.DuckDBPyConnection, tmp_path: Path
 ) -> None:
-    monkeypatch.setattr(transcode, "_MIN_RANGE_BYTES", 1)
-    source = tmp_path / "gbk.csv"
-    source.write_bytes(("甲,1\n" * 1000).encode("gb18030"))
+    # 50 lines of 23 bytes, then "1,2\n": the stray byte is byte 1154. Its head is not
+    # UTF-8, so the load starts as GB18030, which fails on the first line; the scan
+    # then says UTF-8 read further, and the message names UTF-8's byte.
+    path = tmp_path / "inbox" / "tmall" / "s1" / "stray.csv"
+    path.parent.mkdir(parents=True)
+    path.write_bytes(("订单编号,总金额\n" * 50 + "1,2\n").encode() + b"\xff3,4\n")
 
-    with pytest.raises(transcode.Abandoned):
-        transcode.transcode(source, "gb18030", tmp_path / "utf8.csv", abandon=lambda: True)
-
-    assert [path.name for path in tmp_path.iterdir()] == ["gbk.csv"]
+    with pytest.raises(InputFileError, match=r"cannot be decoded as utf-8 \(byte 1154\)"):
+        load_file(con, path)

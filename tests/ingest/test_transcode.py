@@ -1,19 +1,25 @@
-"""A big GB18030 file re-encoded by child processes equals Python's own decoding of it.
+"""A big GB18030 file is widened for polars and its cells read are decoded back exactly.
 
 The ranges are forced small (one per few lines) so that every claim crosses the cuts
-between child processes.
+between child processes; files are made "big" by a streaming threshold of zero.
 """
 
 from __future__ import annotations
 
+import csv
+import io
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from ingest import transcode
+from ingest import reader, transcode
+from ingest.layouts import all_headers
+from ingest.loader import load_file
+from warehouse.errors import InputFileError
 
-# 5 bytes in GB18030: two for 甲, then ",1\n"
-LINE = "甲,1\n"
+Fixture = Callable[[str], Path]
+TAOBAO_VALID = "taobao/ExportOrderList202206020800_valid.csv"  # GBK, CRLF
 
 
 @pytest.fixture(autouse=True)
@@ -21,57 +27,75 @@ def _tiny_ranges(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(transcode, "_MIN_RANGE_BYTES", 1)
 
 
-def test_ranges_decoded_by_several_children_join_in_file_order(tmp_path: Path) -> None:
-    text = "".join(f"第{n}行,¥{n}.00,“引号”\n" for n in range(40)) + "末行,无换行"
+def test_every_byte_above_0x7f_is_widened_to_its_latin1_character_in_file_order(
+    tmp_path: Path,
+) -> None:
+    data = "".join(f"第{n}行,¥{n}.00,“引号”\n" for n in range(40)).encode("gb18030")
+    data += bytes(range(256)) + b"\n\xff\x80"  # every byte, undecodable ones too
     source = tmp_path / "gbk.csv"
-    source.write_bytes(text.encode("gb18030"))
-    target = tmp_path / "utf8.csv"
-
-    transcode.transcode(source, "gb18030", target, workers=3)
-
-    assert target.read_bytes() == text.encode("utf-8")
-    assert sorted(path.name for path in tmp_path.iterdir()) == ["gbk.csv", "utf8.csv"]
-
-
-def test_a_bad_byte_in_a_later_range_is_named_by_its_offset_in_the_file(tmp_path: Path) -> None:
-    # ten good lines (50 bytes), then "x," and a byte no GB18030 character starts with
-    data = (LINE * 10).encode("gb18030") + b"x,\xff\n" + (LINE * 10).encode("gb18030")
-    source = tmp_path / "bad.csv"
     source.write_bytes(data)
+    target = tmp_path / "wide.csv"
 
-    with pytest.raises(transcode.UndecodableByte) as raised:
-        transcode.transcode(source, "gb18030", tmp_path / "utf8.csv", workers=4)
+    transcode.widen(source, target, workers=3)
 
-    assert raised.value.offset == 52
-    assert [path.name for path in tmp_path.iterdir()] == ["bad.csv"]
-
-
-def test_the_first_bad_byte_is_named_when_several_ranges_fail(tmp_path: Path) -> None:
-    good = (LINE * 6).encode("gb18030")  # 30 bytes
-    data = good + b"\x80\n" + good + b"\xff\n" + good
-    source = tmp_path / "bad.csv"
-    source.write_bytes(data)
-
-    with pytest.raises(transcode.UndecodableByte) as raised:
-        transcode.transcode(source, "gb18030", tmp_path / "utf8.csv", workers=5)
-
-    assert raised.value.offset == 30
+    assert target.read_bytes() == data.decode("latin-1").encode("utf-8")
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["gbk.csv", "wide.csv"]
 
 
-def test_a_character_cut_by_the_end_of_the_file_is_undecodable(tmp_path: Path) -> None:
-    source = tmp_path / "cut.csv"
-    # 甲 is b"\xbc\xd7": the file ends after its first byte, at offset 5
-    source.write_bytes((LINE * 1).encode("gb18030") + b"\xbc")
+def test_widening_stops_when_the_caller_abandons_it_and_leaves_no_file(tmp_path: Path) -> None:
+    source = tmp_path / "gbk.csv"
+    source.write_bytes(("甲,1\n" * 1000).encode("gb18030"))
 
-    with pytest.raises(transcode.UndecodableByte) as raised:
-        transcode.transcode(source, "gb18030", tmp_path / "utf8.csv", workers=2)
+    with pytest.raises(transcode.Abandoned):
+        transcode.widen(source, tmp_path / "wide.csv", abandon=lambda: True)
 
-    assert raised.value.offset == 5
+    assert [path.name for path in tmp_path.iterdir()] == ["gbk.csv"]
 
 
-def test_an_encoding_whose_characters_may_hold_a_newline_byte_is_refused(tmp_path: Path) -> None:
-    source = tmp_path / "utf16.csv"
-    source.write_bytes("甲\n".encode("utf-16"))
+def _taobao_with(fixture_file: Fixture, tmp_path: Path, column: str, raw: bytes) -> Path:
+    """The GBK Taobao fixture with the cell of `column` in its second data row (row 3)
+    replaced by `raw` bytes (the line is split and joined as Latin-1: bytes kept)."""
+    lines = fixture_file(TAOBAO_VALID).read_bytes().decode("latin-1").split("\r\n")
+    header = next(csv.reader([lines[0].encode("latin-1").decode("gb18030")]))
+    cells = next(csv.reader([lines[2]]))
+    cells[[name.strip() for name in header].index(column)] = raw.decode("latin-1")
+    buffer = io.StringIO()
+    csv.writer(buffer, quoting=csv.QUOTE_ALL, lineterminator="").writerow(cells)
+    lines[2] = buffer.getvalue()
+    target = tmp_path / "inbox" / "tmall" / "s1" / "orders.csv"
+    target.parent.mkdir(parents=True)
+    target.write_bytes("\r\n".join(lines).encode("latin-1"))
+    return target
 
-    with pytest.raises(ValueError, match="newline"):
-        transcode.transcode(source, "utf-16", tmp_path / "utf8.csv")
+
+def test_a_cell_read_that_gb18030_cannot_decode_refuses_the_file_by_row_and_column(
+    fixture_file: Fixture, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, con: object
+) -> None:
+    monkeypatch.setattr(reader, "STREAM_BYTES", 0)
+    # 0x81 0x20: a lead byte followed by a space, which no GB18030 character has
+    path = _taobao_with(fixture_file, tmp_path, "宝贝标题", "豆瓣".encode("gb18030") + b"\x81 ")
+
+    with pytest.raises(
+        InputFileError, match=r"cannot be decoded as gb18030 \(row 3, column 宝贝标题\)"
+    ):
+        load_file(con, path)  # type: ignore[arg-type]
+
+
+def test_a_cell_never_read_is_never_decoded_and_the_rows_load(
+    fixture_file: Fixture, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A damaged buyer's address (a column no layout reads, personal data) costs nothing:
+    # the file's rows read exactly as from the undamaged file.
+    monkeypatch.setattr(reader, "STREAM_BYTES", 0)
+    clean = reader.read_table(fixture_file(TAOBAO_VALID), all_headers(), keep=_taobao_columns)
+    path = _taobao_with(fixture_file, tmp_path, "收货地址", b"\x81 ")
+
+    batches = reader.read_batches(path, all_headers(), reader.scan_file(path), _taobao_columns)
+    frames = [table.frame for table in batches]
+
+    assert len(frames) == 1
+    assert frames[0].equals(clean.frame)
+
+
+def _taobao_columns(names: list[str]) -> list[str]:
+    return [name for name in names if name in {"订单编号", "宝贝标题", "订单状态", "总金额"}]
