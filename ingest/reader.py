@@ -309,12 +309,23 @@ def _read_csv(
 ) -> tuple[pl.DataFrame, str, int, list[str], bytes]:
     """Grid of the records from the header on, its encoding, header line index and cells,
     and the file as UTF-8 (without a BOM)."""
-    if not data.startswith(tuple(mark for mark, _ in _BOMS)) and _utf8_failure(data) is None:
+    has_bom = data.startswith(tuple(mark for mark, _ in _BOMS))
+    utf8_at = None if has_bom else _utf8_failure(data)
+    head = data if len(data) <= _HEAD_BYTES else data[: data.rfind(b"\n", 0, _HEAD_BYTES) + 1]
+    bad_at: int | None = None
+    if not has_bom and utf8_at is None:
         # Strict UTF-8 (checked by Arrow, fast): polars reads the bytes as they are, and
         # only the head is decoded, for the header.
         encoding, utf8 = "utf-8", data
-        head = data if len(data) <= _HEAD_BYTES else data[: data.rfind(b"\n", 0, _HEAD_BYTES) + 1]
         text = head.decode("utf-8")
+    elif not has_bom:
+        # GB18030, widened as a big file is (ingest.transcode): only the header and the
+        # cells read are decoded, strictly; a column never read is never decoded.
+        encoding, utf8 = FALLBACKS[-1], data.decode("latin-1").encode("utf-8")
+        try:
+            text = head.decode(encoding)
+        except UnicodeDecodeError as error:
+            bad_at, text = error.start, head.decode(encoding, "replace")
     else:
         text, encoding = decode_bytes(data, path)
         text = text.removeprefix("\ufeff")
@@ -324,15 +335,26 @@ def _read_csv(
     line_before: list[int] = []
     lines_read = 0
     try:
-        for record in reader:
-            line_before.append(lines_read)
-            scanned.append(record)
-            lines_read = reader.line_num
-            if len(scanned) >= HEADER_SCAN_ROWS:
-                break
-    except csv.Error as error:
-        raise _unreadable(path, error, reader.line_num) from None
-    header_index = _best_header(scanned, known, path)
+        try:
+            for record in reader:
+                line_before.append(lines_read)
+                scanned.append(record)
+                lines_read = reader.line_num
+                if len(scanned) >= HEADER_SCAN_ROWS:
+                    break
+        except csv.Error as error:
+            raise _unreadable(path, error, reader.line_num) from None
+        header_index = _best_header(scanned, known, path)
+    except InputFileError:
+        if bad_at is not None:
+            raise _gb18030_failure(path, utf8_at, bad_at) from None
+        raise
+    # lines up to the header's end: those before the next record, or all read so far
+    header_end = (
+        line_before[header_index + 1] if header_index + 1 < len(line_before) else lines_read
+    )
+    if bad_at is not None and bad_at < _offset_after_lines(head, header_end):
+        raise _gb18030_failure(path, utf8_at, bad_at)
     width = len(scanned[header_index])
     wanted = None if keep is None else [*_kept(_column_names(scanned[header_index]), keep), width]
     del text
@@ -357,6 +379,14 @@ def _read_csv(
             f"is not a readable CSV ({type(error).__name__})",
             "export the report again; the file may have been cut short while copying",
         ) from None
+    if encoding == FALLBACKS[-1] and not has_bom:
+        try:
+            grid = _narrowed(grid, encoding)
+        except _CellUndecodable as bad:
+            header = _column_names(scanned[header_index])[int(bad.column.removeprefix("c"))]
+            utf8_row = None if utf8_at is None else data.count(b"\n", 0, utf8_at) + 1
+            row = line_before[header_index] + 1 + bad.index
+            raise _cell_undecodable(path, encoding, row, header, utf8_at, utf8_row) from None
     # Row numbers count physical lines, as an editor shows them; a quoted cell that
     # spans lines after the header shifts them (not seen in platform exports).
     return grid, encoding, line_before[header_index], scanned[header_index], utf8
@@ -780,51 +810,73 @@ class Batches:
             self.close()
 
     def _narrowed(self, batch: pl.DataFrame, rows_before: int) -> pl.DataFrame:
-        """A batch of the widened file with its cells back in their own characters.
-
-        Each distinct cell holding a widened byte is narrowed to its bytes and decoded
-        strictly, once: an export repeats its product names and statuses, so a batch of
-        100k rows decodes a few thousand cells. A cell that does not decode refuses
-        the file, named by its row and column.
-        """
+        """A batch of the widened file with its cells back in their own characters."""
         assert self._narrow is not None
-        encoding = self._narrow
-        names = _column_names(self.raw_headers)
-        replaced = []
-        for column in batch.columns:
-            cells = batch.get_column(column)
-            wide = cells.str.contains(_NON_ASCII).fill_null(False)
-            if not wide.any():
-                continue
-            decoded: dict[str, str] = {}
-            for cell in cells.filter(wide).unique().to_list():
-                try:
-                    decoded[cell] = cell.encode("latin-1").decode(encoding)
-                except UnicodeDecodeError:
-                    index = int((cells == cell).fill_null(False).arg_true()[0])
-                    row = self.header_row + 1 + rows_before + index
-                    header = names[int(column.removeprefix("c"))]
-                    raise self._cell_undecodable(row, header) from None
-            replaced.append(cells.replace(decoded))
-        return batch.with_columns(replaced) if replaced else batch
+        try:
+            return _narrowed(batch, self._narrow)
+        except _CellUndecodable as bad:
+            row = self.header_row + 1 + rows_before + bad.index
+            header = _column_names(self.raw_headers)[int(bad.column.removeprefix("c"))]
+            raise self._cell_undecodable(row, header) from None
 
     def _cell_undecodable(self, row: int, header: str) -> InputFileError:
-        """A cell GB18030 does not decode; if strict UTF-8 read past its row, the file is
-        more likely UTF-8 with a stray byte, and that byte is named instead."""
-        utf8_at = self._utf8_failed_at
-        if utf8_at is not None and _line_of(self.path, utf8_at) > row:
-            return _undecodable(self.path, FALLBACKS[0], utf8_at)
         assert self._narrow is not None
-        return InputFileError(
-            self.path,
-            f"cannot be decoded as {self._narrow} (row {row}, column {header})",
-            "save the file again as UTF-8 or GBK CSV (Excel: 另存为 → CSV UTF-8), or as .xlsx",
-        )
+        utf8_at = self._utf8_failed_at
+        utf8_row = None if utf8_at is None else _line_of(self.path, utf8_at)
+        return _cell_undecodable(self.path, self._narrow, row, header, utf8_at, utf8_row)
 
     def close(self) -> None:
         if self._scratch is not None:
             self._scratch.cleanup()
             self._scratch = None
+
+
+class _CellUndecodable(Exception):
+    """A cell of a widened frame that its encoding does not decode (row index, column)."""
+
+    def __init__(self, index: int, column: str) -> None:
+        super().__init__(f"row {index}, column {column}")
+        self.index, self.column = index, column
+
+
+def _narrowed(frame: pl.DataFrame, encoding: str) -> pl.DataFrame:
+    """A frame read from a widened file (ingest.transcode) with its cells back in their
+    own characters.
+
+    Each distinct cell holding a widened byte is narrowed to its bytes and decoded
+    strictly, once: an export repeats its product names and statuses, so a batch of
+    100k rows decodes a few thousand cells. Raises _CellUndecodable for the first cell
+    (in column order) that does not decode.
+    """
+    replaced = []
+    for column in frame.columns:
+        cells = frame.get_column(column)
+        wide = cells.str.contains(_NON_ASCII).fill_null(False)
+        if not wide.any():
+            continue
+        decoded: dict[str, str] = {}
+        for cell in cells.filter(wide).unique(maintain_order=True).to_list():
+            try:
+                decoded[cell] = cell.encode("latin-1").decode(encoding)
+            except UnicodeDecodeError:
+                index = int((cells == cell).fill_null(False).arg_true()[0])
+                raise _CellUndecodable(index, column) from None
+        replaced.append(cells.replace(decoded))
+    return frame.with_columns(replaced) if replaced else frame
+
+
+def _cell_undecodable(
+    path: Path, encoding: str, row: int, header: str, utf8_at: int | None, utf8_row: int | None
+) -> InputFileError:
+    """A cell `encoding` does not decode; if strict UTF-8 read past its row, the file is
+    more likely UTF-8 with a stray byte, and that byte is named instead."""
+    if utf8_at is not None and utf8_row is not None and utf8_row > row:
+        return _undecodable(path, FALLBACKS[0], utf8_at)
+    return InputFileError(
+        path,
+        f"cannot be decoded as {encoding} (row {row}, column {header})",
+        "save the file again as UTF-8 or GBK CSV (Excel: 另存为 → CSV UTF-8), or as .xlsx",
+    )
 
 
 def _line_of(path: Path, offset: int) -> int:
@@ -982,10 +1034,10 @@ def read_batches(
             header_index = _best_header(records[:HEADER_SCAN_ROWS], known, source)
         except InputFileError:
             if bad_at is not None:
-                raise _gb18030_failure(source, scanned, bad_at) from None
+                raise _gb18030_failure(source, scanned.utf8_failed_at, bad_at) from None
             raise
         if bad_at is not None and bad_at < _offset_after_lines(complete, line_after[header_index]):
-            raise _gb18030_failure(source, scanned, bad_at)
+            raise _gb18030_failure(source, scanned.utf8_failed_at, bad_at)
     except BaseException:
         if scratch is not None:
             scratch.cleanup()
@@ -1033,13 +1085,12 @@ def _offset_after_lines(data: bytes, lines: int) -> int:
     return offset
 
 
-def _gb18030_failure(source: Path, scanned: ScannedFile, offset: int) -> InputFileError:
-    """A byte GB18030 cannot decode, at `offset`; if strict UTF-8 read further, the file
-    is more likely UTF-8 with a stray byte, and that byte is named instead."""
-    utf8_at = scanned.utf8_failed_at
+def _gb18030_failure(source: Path, utf8_at: int | None, offset: int) -> InputFileError:
+    """A byte GB18030 cannot decode, at `offset`; if strict UTF-8 read further (to
+    `utf8_at`), the file is more likely UTF-8 with a stray byte, named instead."""
     if utf8_at is not None and utf8_at > offset:
         return _undecodable(source, FALLBACKS[0], utf8_at)
-    return _undecodable(source, scanned.encoding, offset)
+    return _undecodable(source, FALLBACKS[-1], offset)
 
 
 def _decode_here(source: Path, encoding: str, target: Path) -> None:
