@@ -18,6 +18,7 @@ import hashlib
 import io
 import logging
 import re
+import sys
 import tempfile
 import zipfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -359,19 +360,8 @@ def _read_csv(
     wanted = None if keep is None else [*_kept(_column_names(scanned[header_index]), keep), width]
     del text
     try:
-        grid = pl.read_csv(
-            io.BytesIO(utf8),
-            has_header=False,
-            skip_lines=line_before[header_index],
-            # One column past the header's last: a cell there is a row too long.
-            schema={f"c{index}": pl.String for index in range(width + 1)},
-            columns=wanted,
-            extra_columns="ignore",
-            missing_columns="insert",
-            truncate_ragged_lines=True,
-            quote_char='"',
-            raise_if_empty=False,
-        )
+        grid = _grid(utf8, line_before[header_index], width)
+        grid = (grid if wanted is None else grid.select(f"c{index}" for index in wanted)).collect()
     except pl.exceptions.PolarsError as error:
         # A quote left open by a truncated file, a broken line: the CSV itself is damaged.
         raise InputFileError(
@@ -630,7 +620,7 @@ def scan_file(path: Path) -> ScannedFile:
             hashed.result()
             block = handle.read(_BLOCK_BYTES)
     if failed_at is None and utf8 and carry:
-        failed_at = size  # the file ends inside a character
+        failed_at = size - len(carry)  # the file ends inside this character
     elif failed_at is None and not utf8:
         try:
             decoder.decode(b"", final=True)
@@ -743,30 +733,11 @@ class Batches:
     def __iter__(self) -> Iterator[RawTable]:
         """polars parses the file in its own threads, BATCH_ROWS records at a time, while
         the caller works on the batch before: memory holds a few batches, not the file."""
-        # A schema, not names: a batch holding only short rows would otherwise fail. One
-        # column past the header's last: a cell there is a row too long.
-        schema = {f"c{index}": pl.String for index in range(len(self.raw_headers) + 1)}
         extra = _extra(self.raw_headers)
-        names = (
-            list(schema) if self._columns is None else [*(f"c{i}" for i in self._columns), extra]
-        )
-        parsed = (
-            pl.scan_csv(
-                self._source,
-                has_header=False,
-                skip_lines=self._skip_lines,
-                schema=schema,
-                missing_columns="insert",
-                # the cells past the extra column are dropped here; the one in it
-                # marks the row as too long
-                extra_columns="ignore",
-                truncate_ragged_lines=True,
-                quote_char='"',
-                raise_if_empty=False,
-            )
-            .select(names)
-            .collect_batches(chunk_size=BATCH_ROWS)
-        )
+        grid = _grid(self._source, self._skip_lines, len(self.raw_headers))
+        if self._columns is not None:
+            grid = grid.select(*(f"c{index}" for index in self._columns), extra)
+        parsed = grid.collect_batches(chunk_size=BATCH_ROWS)
         counted = _Counted(self._source, self._skip_lines)
         rows_before = 0
         try:
@@ -829,6 +800,26 @@ class Batches:
         if self._scratch is not None:
             self._scratch.cleanup()
             self._scratch = None
+
+
+def _grid(source: Path | bytes, skip_lines: int, width: int) -> pl.LazyFrame:
+    """The records after `skip_lines` lines as text columns c0, c1, …, c<width>.
+
+    A schema, not names: a batch holding only short rows would otherwise fail; their
+    missing cells are null. One column past the header's last `width`: a cell there
+    marks a row too long (the cells past it are dropped here).
+    """
+    return pl.scan_csv(
+        source,
+        has_header=False,
+        skip_lines=skip_lines,
+        schema={f"c{index}": pl.String for index in range(width + 1)},
+        missing_columns="insert",
+        extra_columns="ignore",
+        truncate_ragged_lines=True,
+        quote_char='"',
+        raise_if_empty=False,
+    )
 
 
 class _CellUndecodable(Exception):
@@ -899,35 +890,40 @@ class _Counted:
     def __init__(self, source: Path, skip_lines: int) -> None:
         self._source, self._skip_lines = source, skip_lines
         self._counts: pl.Series | None = None
-        self._failed = False
 
     def after(self, records_before: int) -> Callable[[], FieldCounts | None]:
-        """Field counts of a batch, whose first record follows `records_before` others."""
+        """Field counts of a batch, whose first record follows `records_before` others;
+        None if the file's records and polars' rows disagree."""
 
         def counts() -> FieldCounts | None:
-            every = self._every()
-            if every is None:
+            if self._counts is None:
+                self._counts = record_field_counts(self._source, self._skip_lines)
+            every = self._counts
+            if records_before >= len(every):
                 return None
-            return lambda index: int(every[records_before + index])
+
+            def fields(index: int) -> int:
+                position = records_before + index
+                # past the records counted (should not be): taken as whole, and logged
+                if position >= len(every):
+                    log.debug("record %d of %s was not counted", position, self._source.name)
+                    return sys.maxsize
+                return int(every[position])
+
+            return fields
 
         return counts
 
-    def _every(self) -> pl.Series | None:
-        if self._counts is None and not self._failed:
-            self._counts = record_field_counts(self._source, self._skip_lines)
-            self._failed = self._counts is None
-        return self._counts
 
-
-def record_field_counts(source: Path, skip_lines: int) -> pl.Series | None:
+def record_field_counts(source: Path, skip_lines: int) -> pl.Series:
     """Fields of each CSV record of a UTF-8 file after its first `skip_lines` lines.
 
     Vectorised by polars, line by line. A field ends at a comma outside quotes: each
     quote toggles inside and outside, so a line's commas are split into those after an
     even and after an odd number of its quotes (one regex, run only on lines holding a
     quote), and the quotes of the lines before decide which of the two are outside. A
-    line ends a record when the quotes up to it are even. Returns None when the last
-    record never closes its quote.
+    line ends a record when the quotes up to it are even; a last record that never
+    closes its quote (a file cut short) is counted to the file's end.
     """
     line = pl.col("line")
     quotes = line.str.count_matches('"', literal=True)
@@ -954,8 +950,6 @@ def record_field_counts(source: Path, skip_lines: int) -> pl.Series | None:
     total = pl.col("quotes").cum_sum()
     starts_inside = (total - pl.col("quotes")) % 2 == 1
     ends_record = total % 2 == 0
-    if not per_line.select(ends_record.last()).item():
-        return None  # the last record never closes its quote
     counted = per_line.select(
         outside=pl.when(starts_inside)
         .then(pl.col("commas") - pl.col("even"))

@@ -186,11 +186,14 @@ def test_fields_are_counted_per_record_across_quoted_newlines_and_doubled_quotes
     assert counts.to_list() == [3, 2, 3, 2, 0, 4, 2, 3]
 
 
-def test_a_quote_never_closed_leaves_the_field_counts_unknown(tmp_path: Path) -> None:
+def test_a_quote_never_closed_makes_one_last_record_to_the_end_of_the_file(
+    tmp_path: Path,
+) -> None:
+    # a copy cut short inside a quoted cell: everything after the quote is that cell
     path = tmp_path / "open.csv"
     path.write_text('h\n1,2\n"never closed,3\n4,5\n', encoding="utf-8")
 
-    assert reader.record_field_counts(path, skip_lines=1) is None
+    assert reader.record_field_counts(path, skip_lines=1).to_list() == [2, 1]
 
 
 def test_field_counts_agree_with_the_csv_module_on_random_well_formed_records(
@@ -210,3 +213,38 @@ def test_field_counts_agree_with_the_csv_module_on_random_well_formed_records(
 
     assert counts is not None
     assert counts.to_list() == expected
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "gb18030"])
+@pytest.mark.parametrize("batch_rows", [None, 1, 3])
+def test_rows_cut_short_are_found_in_a_file_that_ends_inside_a_quoted_cell(
+    con: duckdb.DuckDBPyConnection,
+    real_exports: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    encoding: str,
+    batch_rows: int | None,
+):
+    # A copy that stopped inside a quoted cell of the last row (order 40, gmv 0.00), in a
+    # file whose order 6 (line 7, gmv 327.70, refund 178.80) was cut to four fields too.
+    def cut(lines: list[str]) -> None:
+        lines[6] = ",".join(lines[6].split(",")[:4])
+        lines[40] = '40,139.0,0.0,"江西'
+
+    path = _edited(real_exports, tmp_path, cut, encoding)
+    path.write_bytes(path.read_bytes().rstrip(b"\n"))
+    _in_batches(monkeypatch, batch_rows)
+
+    result = load_file(con, path, platform="tmall", store_id="qinyida")
+
+    assert (result.rows_read, result.rows_loaded, result.rows_rejected) == (40, 38, 2)
+    rejects = con.execute(
+        "select source_row, reason_code, reason from raw.rejected_rows order by source_row"
+    ).fetchall()
+    assert [(row, code) for row, code, _ in rejects] == [
+        (7, "row_cut_short"),
+        (41, "row_cut_short"),
+    ]
+    assert "4 of the header's 7 fields" in rejects[0][2]
+    assert "4 of the header's 7 fields" in rejects[1][2]
+    assert _sums(con) == (Decimal("3795.80"), Decimal("554.60"))
