@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import signal
 import sys
 from collections.abc import Callable, Sequence
 from decimal import Decimal
@@ -91,6 +92,13 @@ def main(
     logging.basicConfig(level=logging.DEBUG if verbose else logging.INFO, handlers=[handler])
     for noisy in ("dbt", "fsspec", "urllib3"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+    # `timeout`, systemd and kill stop a run with SIGTERM: unwound like Ctrl-C, so the
+    # open load rolls back and its scratch copy and child processes go with it.
+    signal.signal(signal.SIGTERM, _terminated)
+
+
+def _terminated(signum: int, frame: object) -> None:
+    raise SystemExit(128 + signum)
 
 
 def handles_errors(command: F) -> F:
@@ -257,9 +265,11 @@ def _counts(result: pipeline.LoadResult) -> tuple[int, int, int, int]:
 
 
 def exit_for(report: pipeline.IngestReport) -> None:
-    """Exit 2 when a file could not be loaded, 3 when rows were rejected."""
-    if report.files_failed:
-        raise typer.Exit(int(ExitCode.BAD_INPUT))
+    """Exit 2 when a file could not be loaded (1 when not for its content, e.g. a full
+    disk), 3 when rows were rejected."""
+    failed = {result.exit_code for result in report.results if result.status == "failed"}
+    if failed:
+        raise typer.Exit(int(ExitCode.FAILED if ExitCode.FAILED in failed else ExitCode.BAD_INPUT))
     if report.rows_rejected:
         err.print(f"[yellow]{report.rows_rejected:,} rows rejected: see raw.rejected_rows[/]")
         raise typer.Exit(int(ExitCode.ROWS_REJECTED))

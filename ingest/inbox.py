@@ -32,7 +32,7 @@ from ingest.loader import (
     load_file,
     unexpected_failure,
 )
-from warehouse.errors import ChuanhuoError
+from warehouse.errors import ChuanhuoError, InputFileError
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +53,8 @@ class FiledExport:
     relative_path: Path
     result: LoadResult
     moved_to: Path
-    report: Path
+    # None when the file could not be filed (it stays where it was)
+    report: Path | None
 
 
 def load_inbox(
@@ -75,25 +76,46 @@ def load_inbox(
         relative = path.relative_to(root)
         if file_started is not None:
             file_started(path)
+        stays = False
         try:
             result = load_file(con, path, progress=progress)
-        except ChuanhuoError as error:
+        except InputFileError as error:
             log.error("failed %s: %s", relative, error.title)
             result = failed_result(path, error)
+        except ChuanhuoError as error:
+            # not the file's fault (a full disk): it stays for the next run
+            log.error("failed %s, left in the inbox: %s", relative, error.title)
+            result, stays = failed_result(path, error), True
         except Exception as error:  # a bug: this file is rejected, the others still load
             failure = unexpected_failure(path, error)
             log.error("failed %s: %s", relative, failure.title)
             result = failed_result(path, failure)
-        # The load committed (or failed whole): only now may the file leave the inbox.
-        folder = REJECTED if result.status == "failed" else ARCHIVE
-        target = _free_name(root / folder / relative)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        report = target.with_name(target.name + REPORT_SUFFIX)
-        report.write_text(report_text(con, relative, result), encoding="utf-8")
-        shutil.move(path, target)
-        log.info("filed %s under %s/", relative, folder)
-        filed.append(FiledExport(relative, result, target, report))
+        if stays:
+            filed.append(FiledExport(relative, result, path, None))
+            continue
+        filed.append(_file(con, root, relative, result))
     return filed
+
+
+def _file(
+    con: duckdb.DuckDBPyConnection, root: Path, relative: Path, result: LoadResult
+) -> FiledExport:
+    """Move a file whose load committed (or failed whole) out of the inbox, its report
+    beside it. A file that cannot be moved (taken away meanwhile) is logged, not fatal:
+    its load stands."""
+    folder = REJECTED if result.status == "failed" else ARCHIVE
+    target = _free_name(root / folder / relative)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    report = target.with_name(target.name + REPORT_SUFFIX)
+    report.write_text(report_text(con, relative, result), encoding="utf-8")
+    try:
+        shutil.move(root / relative, target)
+    except OSError as error:
+        report.unlink(missing_ok=True)
+        log.error("could not file %s under %s/: %s", relative, folder, error.strerror or error)
+        return FiledExport(relative, result, root / relative, None)
+    log.info("filed %s under %s/", relative, folder)
+    return FiledExport(relative, result, target, report)
 
 
 def report_text(con: duckdb.DuckDBPyConnection, relative: Path, result: LoadResult) -> str:

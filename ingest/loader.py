@@ -19,7 +19,6 @@ import dataclasses
 import hashlib
 import logging
 import shutil
-import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -46,8 +45,9 @@ from ingest.reader import (
     read_table,
     scan_file,
 )
+from ingest.scratch import scratch_folder
 from ingest.validate import validate
-from warehouse.errors import ChuanhuoError, InputFileError
+from warehouse.errors import ChuanhuoError, ExitCode, InputFileError
 from warehouse.vocab import PLATFORMS
 
 log = logging.getLogger(__name__)
@@ -83,6 +83,8 @@ class LoadResult:
     skipped_detail: dict[str, int] = field(default_factory=dict)
     status: Status = "loaded"
     error: str | None = None
+    # For a failed file, the exit code its error calls for (bad input, or something else).
+    exit_code: ExitCode | None = None
 
 
 def load_file(
@@ -132,6 +134,7 @@ def _load_big(
     scan found it: a duplicate, or loaded again in its true encoding.
     """
     platform, store_id, layout = wanted
+    stat = _stat(source)
     guess = head_encoding(source)
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="chuanhuo-scan") as pool:
         scanning = pool.submit(scan_file, source)
@@ -141,6 +144,7 @@ def _load_big(
                 opened = _open(
                     source, b"", check.provisional(source), "", platform, store_id, layout, check
                 )
+                opened.stat = stat
                 return _write(con, opened, progress, check)
             except (_ScanDisagrees, transcode.Abandoned):
                 pass
@@ -159,7 +163,27 @@ def _load_big(
             "reading %s again as %s (its head looked %s)", source.name, scanned.encoding, guess
         )
     opened = _open(source, b"", scanned, scanned.content_hash, platform, store_id, layout)
+    opened.stat = stat
     return _write(con, opened, progress)
+
+
+def _stat(source: Path) -> tuple[int, int]:
+    details = source.stat()
+    return details.st_size, details.st_mtime_ns
+
+
+def _unchanged(source: Path, before: tuple[int, int]) -> None:
+    """Refuse a big file that changed while it was loaded: a copy still being written
+    would load as far as it had got, under the hash of other bytes."""
+    after = _stat(source)
+    if after != before:
+        raise InputFileError(
+            source,
+            f"changed while it was being loaded ({before[0]:,} bytes, then {after[0]:,}): "
+            "was it still being copied?",
+            "load it again once the copy is complete; copy files into the inbox under a "
+            "dot-name (.name.csv) and rename them when the copy is done",
+        )
 
 
 # The encodings a big file is read in before its scan is done (UTF-16 waits for it).
@@ -224,6 +248,8 @@ class _Opened:
     prepared: list[_Prepared] | None = None
     # A big file loaded before its scan ended: what the scan says, once it has.
     check: _ScanCheck | None = None
+    # A big file's size and modification time when its load began.
+    stat: tuple[int, int] | None = None
 
 
 def _open(
@@ -374,10 +400,14 @@ def _write(
             if check is not None:
                 scanned = check.confirmed(con)
                 opened.content_hash, opened.encoding = scanned.content_hash, scanned.encoding
+            if opened.stat is not None:
+                _unchanged(opened.source, opened.stat)
             _record(con, load_id, opened, identity, counts)
             con.commit()
         except BaseException:
             con.rollback()
+            if stream is not None:
+                stream.restore(con)
             raise
     finally:
         if stream is not None:
@@ -493,9 +523,10 @@ class _Stream:
     ) -> None:
         self._prepared, self._counts, self._opened = prepared, counts, opened
         self._progress = progress
-        self._scratch = tempfile.TemporaryDirectory(prefix="chuanhuo-load-")
+        self._scratch = scratch_folder("rejects")
         self._reject_parts = 0
-        self._error: Exception | None = None
+        self._error: BaseException | None = None
+        self._unsettled = False
 
     def first(self) -> pa.Table | None:
         """The first batch's rows, validated (None when the file has no rows at all)."""
@@ -519,16 +550,28 @@ class _Stream:
             con.execute(f"set memory_limit = '{_INSERT_MEMORY}'")
             try:
                 _insert_from(con, self._opened, self._RELATION, load_id, [])
-            finally:
-                con.execute("reset memory_limit")
-                con.execute("reset preserve_insertion_order")
-                con.unregister(self._RELATION)
+            except BaseException:
+                # an aborted transaction runs no statement: restore() after the rollback
+                self._unsettled = True
+                raise
+            self._settle(con)
         if self._error is not None:
             raise self._error
         if self._reject_parts:
             bookkeeping.record_rejects_from_parquet(
                 con, load_id, self._opened.source.name, str(self._folder / "rejects-*.parquet")
             )
+
+    def restore(self, con: duckdb.DuckDBPyConnection) -> None:
+        """After a rollback: DuckDB's settings back as they were before insert()."""
+        if self._unsettled:
+            self._settle(con)
+
+    def _settle(self, con: duckdb.DuckDBPyConnection) -> None:
+        con.execute("reset memory_limit")
+        con.execute("reset preserve_insertion_order")
+        con.unregister(self._RELATION)
+        self._unsettled = False
 
     def close(self) -> None:
         close = getattr(self._prepared, "close", None)
@@ -548,7 +591,10 @@ class _Stream:
                 if check is not None and check.abandoned():
                     raise _ScanDisagrees
                 yield from self._take(item).cast(first.schema).to_batches()
-        except Exception as error:  # raised again by insert(), in the caller's thread
+        # Raised again by insert(), in the caller's frame: an error, or a stop (Ctrl-C,
+        # SIGTERM) whose handler ran here, as DuckDB pulls batches on the caller's thread
+        # too (a GeneratorExit, DuckDB dropping the stream, is not caught).
+        except (Exception, KeyboardInterrupt, SystemExit) as error:
             self._error = error
 
     def _take(self, item: _Prepared) -> pa.Table:
@@ -865,6 +911,7 @@ def failed_result(path: Path, error: ChuanhuoError) -> LoadResult:
         rows_skipped=0,
         status="failed",
         error=str(error),
+        exit_code=error.exit_code,
     )
 
 

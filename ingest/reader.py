@@ -34,7 +34,8 @@ import pyarrow as pa
 from ingest import transcode
 from ingest.cells import normalise_header
 from ingest.encoding import FALLBACKS, decode_bytes
-from warehouse.errors import InputFileError
+from ingest.scratch import scratch_folder
+from warehouse.errors import ChuanhuoError, InputFileError
 
 log = logging.getLogger(__name__)
 
@@ -362,13 +363,8 @@ def _read_csv(
     try:
         grid = _grid(utf8, line_before[header_index], width)
         grid = (grid if wanted is None else grid.select(f"c{index}" for index in wanted)).collect()
-    except pl.exceptions.PolarsError as error:
-        # A quote left open by a truncated file, a broken line: the CSV itself is damaged.
-        raise InputFileError(
-            path,
-            f"is not a readable CSV ({type(error).__name__})",
-            "export the report again; the file may have been cut short while copying",
-        ) from None
+    except pl.exceptions.PolarsError:
+        raise _damaged(path, None) from None
     if encoding == FALLBACKS[-1] and not has_bom:
         try:
             grid = _narrowed(grid, encoding)
@@ -685,6 +681,18 @@ def _utf8_failure(chunk: memoryview | bytes) -> int | None:
     return None
 
 
+def _damaged(path: Path, after_row: int | None) -> InputFileError:
+    """A CSV polars cannot split into records (after `after_row`, when known)."""
+    where = "" if after_row is None else f" after row {after_row}"
+    return InputFileError(
+        path,
+        f"is not a readable CSV{where}: a quoted cell never closes (the copy was cut short), "
+        'or a quote (") stands inside a cell that is not itself quoted',
+        "export the report again; if the file is whole, look for a stray quote near that row "
+        "(saving it again from Excel as CSV quotes such cells)",
+    )
+
+
 def _unreadable(path: Path, error: csv.Error, line: int) -> InputFileError:
     """A CSV the csv module cannot split into records (e.g. lines ended by CR alone)."""
     return InputFileError(
@@ -768,13 +776,8 @@ class Batches:
                     )
                 rows_before += batch.height
                 yield table
-        except pl.exceptions.PolarsError as error:
-            raise InputFileError(
-                self.path,
-                f"is not a readable CSV ({type(error).__name__}) after row "
-                f"{self.header_row + rows_before}",
-                "export the report again; the file may have been cut short while copying",
-            ) from None
+        except pl.exceptions.PolarsError:
+            raise _damaged(self.path, self.header_row + rows_before) from None
         finally:
             # A caller that stops early (an error in a batch) drops `parsed` with this
             # frame, which stops polars' reading too.
@@ -994,7 +997,7 @@ def read_batches(
     utf8 = source
     widened = scanned.encoding in _WIDENED
     if scanned.encoding not in ("utf-8", "utf-8-sig"):
-        scratch = tempfile.TemporaryDirectory(prefix="chuanhuo-")
+        scratch = scratch_folder("utf8")
         target = Path(scratch.name) / "utf8.csv"
         try:
             if widened:
@@ -1002,6 +1005,9 @@ def read_batches(
             else:
                 _decode_here(source, scanned.encoding, target)
             utf8 = target
+        except OSError as error:
+            scratch.cleanup()
+            raise _no_scratch(source, scanned.size, error) from None
         except BaseException:
             scratch.cleanup()
             raise
@@ -1010,6 +1016,12 @@ def read_batches(
         # decoded strictly; line counts are the same in the file and in its copy.
         with (source if widened else utf8).open("rb") as handle:
             head = handle.read(_HEAD_BYTES)
+        if b"\n" not in head and b"\r" in head:
+            raise InputFileError(
+                source,
+                "its lines end with a carriage return alone (CR, an old Mac format)",
+                "save it again as CSV with ordinary line ends (Excel: 另存为 → CSV UTF-8)",
+            )
         complete = head if len(head) < _HEAD_BYTES else head[: head.rfind(b"\n") + 1]
         # Data rows in a widened file's head are decoded as every other row is (only the
         # cells read, _narrowed): a bad byte there refuses the file only when it is in
@@ -1085,6 +1097,16 @@ def _gb18030_failure(source: Path, utf8_at: int | None, offset: int) -> InputFil
     if utf8_at is not None and utf8_at > offset:
         return _undecodable(source, FALLBACKS[0], utf8_at)
     return _undecodable(source, FALLBACKS[-1], offset)
+
+
+def _no_scratch(source: Path, size: int, error: OSError) -> ChuanhuoError:
+    """The UTF-8 copy of a big file could not be written: not the file's fault."""
+    return ChuanhuoError(
+        f"cannot write the UTF-8 copy of {source.name} in {tempfile.gettempdir()} "
+        f"({error.strerror or error})",
+        f"it needs about {size * 1.2 / 2**20:,.0f} MiB free there: free some space, or "
+        "point TMPDIR at a bigger disk, and load the file again",
+    )
 
 
 def _decode_here(source: Path, encoding: str, target: Path) -> None:

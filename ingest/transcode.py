@@ -34,6 +34,8 @@ log = logging.getLogger(__name__)
 _BLOCK_BYTES = 1 << 20
 # A range smaller than this is not worth a process of its own.
 _MIN_RANGE_BYTES = 32 << 20
+# A child's exit code when reading or writing failed; it prints the errno.
+_OS_ERROR = 4
 # How often the children are checked on, and `abandon` asked.
 _POLL_SECONDS = 0.05
 
@@ -74,7 +76,10 @@ def widen(
                 raise Abandoned(source.name)
             time.sleep(_POLL_SECONDS)
         for child in children:
-            _, err = child.communicate()
+            out, err = child.communicate()
+            if child.returncode == _OS_ERROR:
+                number = int(out)
+                raise OSError(number, os.strerror(number), str(target.parent))
             if child.returncode != 0:
                 raise RuntimeError(f"widening {source.name} failed in a child process: {err}")
         with target.open("ab") as joined:
@@ -130,7 +135,11 @@ def _widen_range(source: Path, start: int, end: int, target: Path) -> None:
 
 def _child(arguments: list[str]) -> int:
     source, start, end, target = arguments
-    _widen_range(Path(source), int(start), int(end), Path(target))
+    try:
+        _widen_range(Path(source), int(start), int(end), Path(target))
+    except OSError as error:  # a full disk, a file gone: the parent says so
+        sys.stdout.write(str(error.errno or 0))
+        return _OS_ERROR
     return 0
 
 

@@ -7,15 +7,20 @@ setting the streaming threshold to zero and the head to a few hundred bytes.
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
 import pytest
 
-from ingest import reader
+from ingest import loader, reader, scratch
+from ingest.layouts import Layout
 from ingest.loader import load_file
+from ingest.validate import Validated
 from warehouse.errors import InputFileError
 
 DOUYIN = "douyin/1654131600_sub_orders_valid.csv"  # UTF-8 with a BOM
@@ -96,3 +101,62 @@ def test_a_big_utf8_file_with_one_stray_byte_is_refused_at_that_byte(
 
     with pytest.raises(InputFileError, match=r"cannot be decoded as utf-8 \(byte 1154\)"):
         load_file(con, path)
+
+
+def test_a_big_file_that_grows_while_it_loads_is_refused_and_leaves_nothing(
+    con: duckdb.DuckDBPyConnection,
+    fixture_file: Fixture,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A copy still being written when the nightly run starts: the rows read so far must
+    # not load under the hash of bytes that are not the file's.
+    path = _placed(fixture_file(DOUYIN), tmp_path)
+    real_validate = loader.validate
+
+    def validate_while_copying(table: reader.RawTable, layout: Layout) -> Validated:
+        with path.open("ab") as copying:
+            copying.write(b"\n")
+        return real_validate(table, layout)
+
+    monkeypatch.setattr(loader, "validate", validate_while_copying)
+
+    with pytest.raises(InputFileError, match="changed while it was being loaded"):
+        load_file(con, path)
+
+    for table in ("loads", "order_lines", "rejected_rows"):
+        assert _count(con, table) == 0
+
+
+def test_a_big_file_with_lines_ended_by_cr_alone_is_refused_with_what_to_do(
+    con: duckdb.DuckDBPyConnection, fixture_file: Fixture, tmp_path: Path
+) -> None:
+    data = fixture_file(DOUYIN).read_bytes().replace(b"\r\n", b"\n").replace(b"\n", b"\r")
+    path = _placed(fixture_file(DOUYIN), tmp_path, data)
+
+    with pytest.raises(InputFileError, match="carriage return alone") as raised:
+        load_file(con, path)
+
+    assert raised.value.hint is not None and "ordinary line ends" in raised.value.hint
+
+
+def test_scratch_folders_of_stopped_loads_are_swept_and_running_ones_kept(
+    tmp_path: Path,
+) -> None:
+    gone_pid = _pid_of_a_finished_process()
+    stale = tmp_path / f"chuanhuo-{gone_pid}-utf8-abc"
+    mine = tmp_path / f"chuanhuo-{os.getpid()}-utf8-def"
+    other = tmp_path / "chuanhuo-notes"
+    for folder in (stale, mine, other):
+        folder.mkdir()
+        (folder / "utf8.csv").write_text("x")
+
+    assert scratch.sweep(tmp_path) == 1
+
+    assert not stale.exists() and mine.exists() and other.exists()
+
+
+def _pid_of_a_finished_process() -> int:
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    child.wait()
+    return child.pid

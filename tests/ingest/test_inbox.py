@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import errno
+import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -10,6 +12,8 @@ import pytest
 from typer.testing import CliRunner
 
 import cli
+from ingest import inbox as inbox_module
+from ingest import reader, transcode
 from ingest.inbox import load_inbox
 from warehouse.errors import ExitCode
 from warehouse.schema import create_raw_schema
@@ -157,3 +161,59 @@ def test_inbox_and_file_arguments_together_are_refused(db: Path, inbox_root: Pat
     )
     assert outcome.exit_code != 0
     assert "--inbox" in outcome.output
+
+
+def test_a_file_taken_away_before_it_is_filed_does_not_stop_the_others(
+    inbox_root: Path,
+    inbox: Inbox,
+    fixture_file: Fixture,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    first = inbox(fixture_file(TAOBAO), "taobao", "s1")
+    inbox(fixture_file(DOUYIN), "douyin", "s2")
+    real_load = inbox_module.load_file
+
+    def load_then_take_away(con: duckdb.DuckDBPyConnection, path: Path, **options: object):
+        result = real_load(con, path, **options)
+        if path == first:
+            path.unlink()  # someone moved it away while its load committed
+        return result
+
+    monkeypatch.setattr(inbox_module, "load_file", load_then_take_away)
+    con = duckdb.connect(":memory:")
+    create_raw_schema(con)
+
+    filed = load_inbox(con, inbox_root)
+
+    by_file = {entry.relative_path.name: entry for entry in filed}
+    assert [entry.result.status for entry in filed] == ["loaded", "loaded"]
+    assert by_file[first.name].report is None
+    assert not by_file[first.name].moved_to.exists()
+    assert (inbox_root / "archive" / "douyin" / "s2" / Path(DOUYIN).name).is_file()
+    archived = inbox_root / "archive" / "taobao" / "s1"
+    assert not archived.exists() or not any(archived.iterdir())  # no report of a lost file
+    con.close()
+
+
+def test_a_file_that_fails_for_want_of_disk_stays_in_the_inbox(
+    db: Path,
+    inbox_root: Path,
+    inbox: Inbox,
+    fixture_file: Fixture,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A big GBK file needs a UTF-8 copy in TMPDIR; a full disk is not the file's fault.
+    monkeypatch.setattr(reader, "STREAM_BYTES", 0)
+
+    def full_disk(source: Path, target: Path, **options: object) -> None:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(target.parent))
+
+    monkeypatch.setattr(transcode, "widen", full_disk)
+    placed = inbox(fixture_file(TAOBAO), "taobao", "s1")
+
+    code, output = _ingest(db, inbox_root)
+
+    assert code == ExitCode.FAILED
+    assert "cannot write the UTF-8 copy" in output and "No space left on device" in output
+    assert placed.is_file()
+    assert not (inbox_root / "rejected").exists()
