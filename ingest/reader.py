@@ -993,24 +993,11 @@ def read_batches(
     """
     source = Path(path)
     known = {normalise_header(name) for name in known_headers} - {""}
-    scratch = None
+    scratch: tempfile.TemporaryDirectory[str] | None = None
     utf8 = source
     widened = scanned.encoding in _WIDENED
-    if scanned.encoding not in ("utf-8", "utf-8-sig"):
-        scratch = scratch_folder("utf8")
-        target = Path(scratch.name) / "utf8.csv"
-        try:
-            if widened:
-                transcode.widen(source, target, abandon=abandon)
-            else:
-                _decode_here(source, scanned.encoding, target)
-            utf8 = target
-        except OSError as error:
-            scratch.cleanup()
-            raise _no_scratch(source, scanned.size, error) from None
-        except BaseException:
-            scratch.cleanup()
-            raise
+    if scanned.encoding not in ("utf-8", "utf-8-sig", *_WIDENED):
+        scratch, utf8 = _copy_as_utf8(source, scanned, abandon)
     try:
         # The header is read from the file itself (a widened copy's would be garbled),
         # decoded strictly; line counts are the same in the file and in its copy.
@@ -1044,6 +1031,9 @@ def read_batches(
             raise
         if bad_at is not None and bad_at < _offset_after_lines(complete, line_after[header_index]):
             raise _gb18030_failure(source, scanned.utf8_failed_at, bad_at)
+        if widened:
+            # only now that the file has a header is it worth copying
+            scratch, utf8 = _copy_as_utf8(source, scanned, abandon)
     except BaseException:
         if scratch is not None:
             scratch.cleanup()
@@ -1064,6 +1054,27 @@ def read_batches(
         _narrow=scanned.encoding if widened else None,
         _utf8_failed_at=scanned.utf8_failed_at,
     )
+
+
+def _copy_as_utf8(
+    source: Path, scanned: ScannedFile, abandon: Callable[[], bool] | None
+) -> tuple[tempfile.TemporaryDirectory[str], Path]:
+    """A scratch folder holding `source` as UTF-8 text polars can read: widened for
+    GB18030 (ingest.transcode), decoded strictly otherwise (UTF-16)."""
+    scratch = scratch_folder("utf8")
+    target = Path(scratch.name) / "utf8.csv"
+    try:
+        if scanned.encoding in _WIDENED:
+            transcode.widen(source, target, abandon=abandon)
+        else:
+            _decode_here(source, scanned.encoding, target)
+    except OSError as error:
+        scratch.cleanup()
+        raise _no_scratch(source, scanned.size, error) from None
+    except BaseException:
+        scratch.cleanup()
+        raise
+    return scratch, target
 
 
 def _head_records(source: Path, text: str) -> tuple[list[list[str]], list[int]]:
