@@ -148,12 +148,12 @@ def _load_big(
                 return _write(con, opened, progress, check)
             except (_ScanDisagrees, transcode.Abandoned):
                 pass
-            except ChuanhuoError:
-                # The error stands if the scan bears the load out and adds nothing to its
-                # message: a file found not to be UTF-8 is read again, its error then
-                # naming the encoding that read further.
-                if check.agrees() and scanning.result().utf8_failed_at is None:
-                    raise
+            except ChuanhuoError as error:
+                # The error stands if the scan bears the load out, naming the encoding
+                # that read further now that the scan knows where UTF-8 failed.
+                if check.agrees():
+                    utf8_at = scanning.result().utf8_failed_at
+                    raise reader.named_further(error, source, utf8_at) from None
         scanned = scanning.result()
     seen = _seen_before(con, scanned.content_hash, source)
     if seen is not None:
@@ -177,12 +177,12 @@ def _unchanged(source: Path, before: tuple[int, int]) -> None:
     would load as far as it had got, under the hash of other bytes."""
     after = _stat(source)
     if after != before:
-        raise InputFileError(
-            source,
-            f"changed while it was being loaded ({before[0]:,} bytes, then {after[0]:,}): "
-            "was it still being copied?",
-            "load it again once the copy is complete; copy files into the inbox under a "
-            "dot-name (.name.csv) and rename them when the copy is done",
+        # not an input error: the file is fine once copied, and stays in an inbox
+        raise ChuanhuoError(
+            f"{source}: changed while it was being loaded ({before[0]:,} bytes, then "
+            f"{after[0]:,}): was it still being copied?",
+            "load it again once the copy is complete (an inbox keeps it for the next run); "
+            "copy files into the inbox under a dot-name (.name.csv) and rename them when done",
         )
 
 

@@ -21,7 +21,7 @@ import re
 import sys
 import tempfile
 import zipfile
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -301,8 +301,13 @@ def _kept(names: list[str], keep: Keep) -> list[int]:
 
     The last is read whatever its name: a row cut short is found by its missing tail.
     """
+    return sorted(_wanted(names, keep) | {len(names) - 1})
+
+
+def _wanted(names: list[str], keep: Keep) -> set[int]:
+    """Positions of the columns `keep` names (their values are what a load keeps)."""
     wanted = set(keep(names))
-    return sorted({index for index, name in enumerate(names) if name in wanted} | {len(names) - 1})
+    return {index for index, name in enumerate(names) if name in wanted}
 
 
 def _read_csv(
@@ -365,13 +370,15 @@ def _read_csv(
     except pl.exceptions.PolarsError:
         raise _damaged(path, None) from None
     if encoding == FALLBACKS[-1] and not has_bom:
+        names = _column_names(scanned[header_index])
+        strict = None if keep is None else {f"c{index}" for index in _wanted(names, keep)}
         try:
-            grid = _narrowed(grid, encoding)
+            grid = _narrowed(grid, encoding, strict)
         except _CellUndecodable as bad:
-            header = _column_names(scanned[header_index])[int(bad.column.removeprefix("c"))]
-            utf8_row = None if utf8_at is None else data.count(b"\n", 0, utf8_at) + 1
+            header = names[int(bad.column.removeprefix("c"))]
             row = line_before[header_index] + 1 + bad.index
-            raise _cell_undecodable(path, encoding, row, header, utf8_at, utf8_row) from None
+            error = UndecodableError(path, encoding, f"row {row}, column {header}", None, row)
+            raise named_further(error, path, utf8_at) from None
     # Row numbers count physical lines, as an editor shows them; a quoted cell that
     # spans lines after the header shifts them (not seen in platform exports).
     return grid, encoding, line_before[header_index], scanned[header_index], utf8
@@ -680,14 +687,15 @@ def _utf8_failure(chunk: memoryview | bytes) -> int | None:
     return None
 
 
-def _damaged(path: Path, after_row: int | None) -> InputFileError:
-    """A CSV polars cannot split into records (after `after_row`, when known)."""
-    where = "" if after_row is None else f" after row {after_row}"
+def _damaged(path: Path, from_row: int | None) -> InputFileError:
+    """A CSV polars cannot split into records (from `from_row` on, when known: a big
+    file is parsed 100k records at a time, and the rows before that batch were read)."""
+    where = "" if from_row is None else f" from row {from_row} on"
     return InputFileError(
         path,
         f"is not a readable CSV{where}: a quoted cell never closes (the copy was cut short), "
         'or a quote (") stands inside a cell that is not itself quoted',
-        "export the report again; if the file is whole, look for a stray quote near that row "
+        "export the report again; if the file is whole, look for a stray quote in those rows "
         "(saving it again from Excel as CSV quotes such cells)",
     )
 
@@ -701,12 +709,34 @@ def _unreadable(path: Path, error: csv.Error, line: int) -> InputFileError:
     )
 
 
-def _undecodable(path: Path, tried: str, offset: int) -> InputFileError:
-    return InputFileError(
-        path,
-        f"cannot be decoded as {tried} (byte {offset})",
-        "save the file again as UTF-8 or GBK CSV (Excel: 另存为 → CSV UTF-8), or as .xlsx",
-    )
+_RESAVE = "save the file again as UTF-8 or GBK CSV (Excel: 另存为 → CSV UTF-8), or as .xlsx"
+
+
+class UndecodableError(InputFileError):
+    """A byte the file's encoding does not decode, by its offset or the row holding it:
+    where, so that the encoding which read further can be named (see named_further)."""
+
+    def __init__(
+        self, path: Path, tried: str, where: str, offset: int | None, at_row: int | None
+    ) -> None:
+        super().__init__(path, f"cannot be decoded as {tried} ({where})", _RESAVE)
+        self.tried, self.offset, self.at_row = tried, offset, at_row
+
+
+def _undecodable(path: Path, tried: str, offset: int) -> UndecodableError:
+    return UndecodableError(path, tried, f"byte {offset}", offset, None)
+
+
+def named_further(error: ChuanhuoError, path: Path, utf8_at: int | None) -> ChuanhuoError:
+    """`error`, or if GB18030 failed before strict UTF-8 did (at `utf8_at`), the UTF-8
+    failure instead: such a file is more likely UTF-8 with a stray byte."""
+    if not isinstance(error, UndecodableError) or error.tried != FALLBACKS[-1] or utf8_at is None:
+        return error
+    if error.offset is not None and utf8_at > error.offset:
+        return _undecodable(path, FALLBACKS[0], utf8_at)
+    if error.at_row is not None and _line_of(path, utf8_at) > error.at_row:
+        return _undecodable(path, FALLBACKS[0], utf8_at)
+    return error
 
 
 @dataclass
@@ -728,6 +758,8 @@ class Batches:
     # The encoding the cells read are narrowed back to and decoded from, when _source
     # is the file widened (ingest.transcode); None when _source is UTF-8 text.
     _narrow: str | None = None
+    # The columns whose cells are decoded strictly (all when None): those kept.
+    _strict: frozenset[str] | None = None
     # Where strict UTF-8 failed, for a file read as GB18030: see _cell_undecodable.
     _utf8_failed_at: int | None = None
 
@@ -776,7 +808,7 @@ class Batches:
                 rows_before += batch.height
                 yield table
         except pl.exceptions.PolarsError:
-            raise _damaged(self.path, self.header_row + rows_before) from None
+            raise _damaged(self.path, self.header_row + 1 + rows_before) from None
         finally:
             # A caller that stops early (an error in a batch) drops `parsed` with this
             # frame, which stops polars' reading too.
@@ -786,17 +818,16 @@ class Batches:
         """A batch of the widened file with its cells back in their own characters."""
         assert self._narrow is not None
         try:
-            return _narrowed(batch, self._narrow)
+            return _narrowed(batch, self._narrow, self._strict)
         except _CellUndecodable as bad:
             row = self.header_row + 1 + rows_before + bad.index
             header = _column_names(self.raw_headers)[int(bad.column.removeprefix("c"))]
             raise self._cell_undecodable(row, header) from None
 
-    def _cell_undecodable(self, row: int, header: str) -> InputFileError:
+    def _cell_undecodable(self, row: int, header: str) -> ChuanhuoError:
         assert self._narrow is not None
-        utf8_at = self._utf8_failed_at
-        utf8_row = None if utf8_at is None else _line_of(self.path, utf8_at)
-        return _cell_undecodable(self.path, self._narrow, row, header, utf8_at, utf8_row)
+        error = UndecodableError(self.path, self._narrow, f"row {row}, column {header}", None, row)
+        return named_further(error, self.path, self._utf8_failed_at)
 
     def close(self) -> None:
         if self._scratch is not None:
@@ -832,45 +863,39 @@ class _CellUndecodable(Exception):
         self.index, self.column = index, column
 
 
-def _narrowed(frame: pl.DataFrame, encoding: str) -> pl.DataFrame:
+def _narrowed(
+    frame: pl.DataFrame, encoding: str, strict: Collection[str] | None = None
+) -> pl.DataFrame:
     """A frame read from a widened file (ingest.transcode) with its cells back in their
     own characters.
 
-    Each distinct cell holding a widened byte is narrowed to its bytes and decoded
-    strictly, once: an export repeats its product names and statuses, so a batch of
-    100k rows decodes a few thousand cells. Raises _CellUndecodable for the first cell
-    (in column order) that does not decode.
+    Each distinct cell holding a widened byte is narrowed to its bytes and decoded once:
+    an export repeats its product names and statuses, so a batch of 100k rows decodes a
+    few thousand cells. Columns in `strict` (all when None) are decoded strictly, and
+    _CellUndecodable names the first row holding a cell that does not decode; the others
+    (read only to find short rows and repeated headers) are decoded leniently.
     """
     replaced = []
+    first_bad: _CellUndecodable | None = None
     for column in frame.columns:
         cells = frame.get_column(column)
         # a widened byte is two bytes of UTF-8 for one character (a third the regex's cost)
         wide = (cells.str.len_bytes() != cells.str.len_chars()).fill_null(False)
         if not wide.any():
             continue
+        errors = "strict" if strict is None or column in strict else "replace"
         decoded: dict[str, str] = {}
         for cell in cells.filter(wide).unique(maintain_order=True).to_list():
             try:
-                decoded[cell] = cell.encode("latin-1").decode(encoding)
+                decoded[cell] = cell.encode("latin-1").decode(encoding, errors)
             except UnicodeDecodeError:
                 index = int((cells == cell).fill_null(False).arg_true()[0])
-                raise _CellUndecodable(index, column) from None
+                if first_bad is None or index < first_bad.index:
+                    first_bad = _CellUndecodable(index, column)
         replaced.append(cells.replace(decoded))
+    if first_bad is not None:
+        raise first_bad
     return frame.with_columns(replaced) if replaced else frame
-
-
-def _cell_undecodable(
-    path: Path, encoding: str, row: int, header: str, utf8_at: int | None, utf8_row: int | None
-) -> InputFileError:
-    """A cell `encoding` does not decode; if strict UTF-8 read past its row, the file is
-    more likely UTF-8 with a stray byte, and that byte is named instead."""
-    if utf8_at is not None and utf8_row is not None and utf8_row > row:
-        return _undecodable(path, FALLBACKS[0], utf8_at)
-    return InputFileError(
-        path,
-        f"cannot be decoded as {encoding} (row {row}, column {header})",
-        "save the file again as UTF-8 or GBK CSV (Excel: 另存为 → CSV UTF-8), or as .xlsx",
-    )
 
 
 def _line_of(path: Path, offset: int) -> int:
@@ -1039,6 +1064,7 @@ def read_batches(
             scratch.cleanup()
         raise
     header_line = line_after[header_index - 1] if header_index else 0
+    names = _column_names(records[header_index])
     rows_in_head = max(len(records) - header_index - 1, 1)
     estimated = int(scanned.size * rows_in_head / max(len(complete), 1))
     return Batches(
@@ -1050,8 +1076,9 @@ def read_batches(
         _source=utf8,
         _skip_lines=line_after[header_index],
         _scratch=scratch,
-        _columns=None if keep is None else _kept(_column_names(records[header_index]), keep),
+        _columns=None if keep is None else _kept(names, keep),
         _narrow=scanned.encoding if widened else None,
+        _strict=None if keep is None else frozenset(f"c{index}" for index in _wanted(names, keep)),
         _utf8_failed_at=scanned.utf8_failed_at,
     )
 
@@ -1102,12 +1129,9 @@ def _offset_after_lines(data: bytes, lines: int) -> int:
     return offset
 
 
-def _gb18030_failure(source: Path, utf8_at: int | None, offset: int) -> InputFileError:
-    """A byte GB18030 cannot decode, at `offset`; if strict UTF-8 read further (to
-    `utf8_at`), the file is more likely UTF-8 with a stray byte, named instead."""
-    if utf8_at is not None and utf8_at > offset:
-        return _undecodable(source, FALLBACKS[0], utf8_at)
-    return _undecodable(source, FALLBACKS[-1], offset)
+def _gb18030_failure(source: Path, utf8_at: int | None, offset: int) -> ChuanhuoError:
+    """A byte GB18030 cannot decode, at `offset`, or UTF-8's if it read further."""
+    return named_further(_undecodable(source, FALLBACKS[-1], offset), source, utf8_at)
 
 
 def _no_scratch(source: Path, size: int, error: OSError) -> ChuanhuoError:

@@ -52,18 +52,27 @@ def test_widening_stops_when_the_caller_abandons_it_and_leaves_no_file(tmp_path:
     assert [path.name for path in tmp_path.iterdir()] == ["gbk.csv"]
 
 
-def _taobao_with(fixture_file: Fixture, tmp_path: Path, column: str, raw: bytes) -> Path:
-    """The GBK Taobao fixture with the cell of `column` in its second data row (row 3)
-    replaced by `raw` bytes (the line is split and joined as Latin-1: bytes kept)."""
-    lines = fixture_file(TAOBAO_VALID).read_bytes().decode("latin-1").split("\r\n")
-    header = next(csv.reader([lines[0].encode("latin-1").decode("gb18030")]))
-    cells = next(csv.reader([lines[2]]))
-    cells[[name.strip() for name in header].index(column)] = raw.decode("latin-1")
+def _taobao_with(
+    fixture_file: Fixture, tmp_path: Path, column: str | None, raw: bytes, row: int = 3
+) -> Path:
+    """The GBK Taobao fixture with the cell of `column` in data row `row` replaced by
+    `raw` bytes (None: `raw` added as a field past the last); the line is split and
+    joined as Latin-1, so bytes are kept. Edits accumulate in one file."""
+    target = tmp_path / "inbox" / "tmall" / "s1" / "orders.csv"
+    source = target if target.exists() else fixture_file(TAOBAO_VALID)
+    lines = source.read_bytes().decode("latin-1").split("\r\n")
+    header = [
+        name.strip() for name in next(csv.reader([lines[0].encode("latin-1").decode("gb18030")]))
+    ]
+    cells = next(csv.reader([lines[row - 1]]))
+    if column is None:
+        cells.append(raw.decode("latin-1"))
+    else:
+        cells[header.index(column)] = raw.decode("latin-1")
     buffer = io.StringIO()
     csv.writer(buffer, quoting=csv.QUOTE_ALL, lineterminator="").writerow(cells)
-    lines[2] = buffer.getvalue()
-    target = tmp_path / "inbox" / "tmall" / "s1" / "orders.csv"
-    target.parent.mkdir(parents=True)
+    lines[row - 1] = buffer.getvalue()
+    target.parent.mkdir(parents=True, exist_ok=True)
     target.write_bytes("\r\n".join(lines).encode("latin-1"))
     return target
 
@@ -107,3 +116,58 @@ def test_a_cell_never_read_is_never_decoded_and_the_rows_load(
 
 def _taobao_columns(names: list[str]) -> list[str]:
     return [name for name in names if name in {"订单编号", "宝贝标题", "订单状态", "总金额"}]
+
+
+@pytest.mark.parametrize("big", [True, False])
+def test_of_two_undecodable_cells_the_earlier_row_is_named(
+    fixture_file: Fixture, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, con: object, big: bool
+) -> None:
+    if big:
+        monkeypatch.setattr(reader, "STREAM_BYTES", 0)
+    _taobao_with(fixture_file, tmp_path, "宝贝标题", b"\x81 ", row=3)
+    path = _taobao_with(fixture_file, tmp_path, "订单状态", b"\xff", row=2)
+
+    with pytest.raises(InputFileError, match=r"\(row 2, column 订单状态\)"):
+        load_file(con, path)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("big", [True, False])
+def test_a_bad_byte_in_the_last_column_or_past_it_is_not_decoded(
+    fixture_file: Fixture, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, con: object, big: bool
+) -> None:
+    # The file's last column (not a layout's) is read only to find rows cut short, and a
+    # field past it only to find a row too long: neither is ever decoded strictly.
+    if big:
+        monkeypatch.setattr(reader, "STREAM_BYTES", 0)
+    header = fixture_file(TAOBAO_VALID).read_bytes().split(b"\r\n")[0].decode("gb18030")
+    last = next(csv.reader([header]))[-1].strip()
+    _taobao_with(fixture_file, tmp_path, last, "小".encode("gb18030") + b"\xff", row=2)
+    path = _taobao_with(fixture_file, tmp_path, None, b"\xff", row=3)
+
+    result = load_file(con, path, platform="tmall", store_id="s1")  # type: ignore[arg-type]
+
+    assert (result.rows_loaded, result.rows_rejected) == (result.rows_read - 1, 1)
+    rejected = con.execute("select source_row, reason_code from raw.rejected_rows").fetchall()  # type: ignore[attr-defined]
+    assert rejected == [(3, "row_too_long")]
+
+
+def test_a_big_gbk_file_refused_for_a_bad_cell_is_widened_once(
+    fixture_file: Fixture, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, con: object
+) -> None:
+    # The load starts before the file's scan ends; once the scan agrees, the error
+    # stands as it is: the file is not read a second time to say the same.
+    monkeypatch.setattr(reader, "STREAM_BYTES", 0)
+    path = _taobao_with(fixture_file, tmp_path, "宝贝标题", b"\x81 ")
+    calls: list[Path] = []
+    real_widen = transcode.widen
+
+    def counted(source: Path, target: Path, **options: object) -> None:
+        calls.append(source)
+        real_widen(source, target, **options)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(transcode, "widen", counted)
+
+    with pytest.raises(InputFileError, match=r"gb18030 \(row 3, column 宝贝标题\)"):
+        load_file(con, path)  # type: ignore[arg-type]
+
+    assert calls == [path]
