@@ -1139,7 +1139,8 @@ def _no_scratch(source: Path, size: int, error: OSError) -> ChuanhuoError:
     return ChuanhuoError(
         f"cannot write the UTF-8 copy of {source.name} in {tempfile.gettempdir()} "
         f"({error.strerror or error})",
-        f"it needs about {size * 1.2 / 2**20:,.0f} MiB free there: free some space, or "
+        f"it needs {size / 2**20:,.0f} to {size * 2 / 2**20:,.0f} MiB free there (more "
+        "the more Chinese text the file holds): free some space, or "
         "point TMPDIR at a bigger disk, and load the file again",
     )
 
