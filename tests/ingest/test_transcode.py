@@ -77,12 +77,17 @@ def _taobao_with(
     return target
 
 
-@pytest.mark.parametrize("big", [True, False])
-def test_a_cell_read_that_gb18030_cannot_decode_refuses_the_file_by_row_and_column(
-    fixture_file: Fixture, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, con: object, big: bool
-) -> None:
-    if big:
+@pytest.fixture(params=["big", "small"])
+def either_size(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Each test twice: the file loaded as a big one (streamed) and as a small one."""
+    if request.param == "big":
         monkeypatch.setattr(reader, "STREAM_BYTES", 0)
+    return str(request.param)
+
+
+def test_a_cell_read_that_gb18030_cannot_decode_refuses_the_file_by_row_and_column(
+    fixture_file: Fixture, tmp_path: Path, con: object, either_size: str
+) -> None:
     # 0x81 0x20: a lead byte followed by a space, which no GB18030 character has
     path = _taobao_with(fixture_file, tmp_path, "宝贝标题", "豆瓣".encode("gb18030") + b"\x81 ")
 
@@ -118,12 +123,9 @@ def _taobao_columns(names: list[str]) -> list[str]:
     return [name for name in names if name in {"订单编号", "宝贝标题", "订单状态", "总金额"}]
 
 
-@pytest.mark.parametrize("big", [True, False])
 def test_of_two_undecodable_cells_the_earlier_row_is_named(
-    fixture_file: Fixture, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, con: object, big: bool
+    fixture_file: Fixture, tmp_path: Path, con: object, either_size: str
 ) -> None:
-    if big:
-        monkeypatch.setattr(reader, "STREAM_BYTES", 0)
     _taobao_with(fixture_file, tmp_path, "宝贝标题", b"\x81 ", row=3)
     path = _taobao_with(fixture_file, tmp_path, "订单状态", b"\xff", row=2)
 
@@ -131,14 +133,11 @@ def test_of_two_undecodable_cells_the_earlier_row_is_named(
         load_file(con, path)  # type: ignore[arg-type]
 
 
-@pytest.mark.parametrize("big", [True, False])
 def test_a_bad_byte_in_the_last_column_or_past_it_is_not_decoded(
-    fixture_file: Fixture, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, con: object, big: bool
+    fixture_file: Fixture, tmp_path: Path, con: object, either_size: str
 ) -> None:
     # The file's last column (not a layout's) is read only to find rows cut short, and a
     # field past it only to find a row too long: neither is ever decoded strictly.
-    if big:
-        monkeypatch.setattr(reader, "STREAM_BYTES", 0)
     header = fixture_file(TAOBAO_VALID).read_bytes().split(b"\r\n")[0].decode("gb18030")
     last = next(csv.reader([header]))[-1].strip()
     _taobao_with(fixture_file, tmp_path, last, "小".encode("gb18030") + b"\xff", row=2)
