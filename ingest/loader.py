@@ -206,12 +206,7 @@ class _ScanCheck:
 
     def abandoned(self) -> bool:
         """Whether the scan, if done, already says the load cannot stand (never waits)."""
-        if not self._scanning.done():
-            return False
-        if self._scanning.exception() is not None:
-            return True
-        scanned = self._scanning.result()
-        return scanned.encoding != self._guess or scanned.content_hash in self._loaded
+        return self._scanning.done() and not self.agrees()
 
     def agrees(self) -> bool:
         """Whether the finished scan bears the load out (waits for it)."""

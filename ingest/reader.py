@@ -377,8 +377,7 @@ def _read_csv(
         except _CellUndecodable as bad:
             header = names[int(bad.column.removeprefix("c"))]
             row = line_before[header_index] + 1 + bad.index
-            error = UndecodableError(path, encoding, f"row {row}, column {header}", None, row)
-            raise named_further(error, path, utf8_at) from None
+            raise _cell_failure(path, encoding, row, header, utf8_at) from None
     # Row numbers count physical lines, as an editor shows them; a quoted cell that
     # spans lines after the header shifts them (not seen in platform exports).
     return grid, encoding, line_before[header_index], scanned[header_index], utf8
@@ -826,8 +825,7 @@ class Batches:
 
     def _cell_undecodable(self, row: int, header: str) -> ChuanhuoError:
         assert self._narrow is not None
-        error = UndecodableError(self.path, self._narrow, f"row {row}, column {header}", None, row)
-        return named_further(error, self.path, self._utf8_failed_at)
+        return _cell_failure(self.path, self._narrow, row, header, self._utf8_failed_at)
 
     def close(self) -> None:
         if self._scratch is not None:
@@ -1127,6 +1125,14 @@ def _offset_after_lines(data: bytes, lines: int) -> int:
             return len(data)
         offset = found + 1
     return offset
+
+
+def _cell_failure(
+    path: Path, encoding: str, row: int, header: str, utf8_at: int | None
+) -> ChuanhuoError:
+    """A cell read that `encoding` does not decode, or UTF-8's failure if it read further."""
+    error = UndecodableError(path, encoding, f"row {row}, column {header}", None, row)
+    return named_further(error, path, utf8_at)
 
 
 def _gb18030_failure(source: Path, utf8_at: int | None, offset: int) -> ChuanhuoError:

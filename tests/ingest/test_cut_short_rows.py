@@ -33,22 +33,30 @@ def _cut(
     return cut
 
 
-@pytest.mark.parametrize("encoding", ["utf-8", "gb18030"])
-@pytest.mark.parametrize("batch_rows", [None, 1, 3])
+@pytest.fixture(params=["utf-8", "gb18030"])
+def encoding(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture(params=[None, 1, 3], ids=["whole", "batches-of-1", "batches-of-3"])
+def read_as(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> int | None:
+    """Each claim for a file read whole and read as a big file is, in batches of
+    `param` rows."""
+    if request.param is not None:
+        monkeypatch.setattr(reader, "STREAM_BYTES", 0)
+        monkeypatch.setattr(reader, "BATCH_ROWS", request.param)
+    return request.param
+
+
 def test_a_row_cut_after_its_fourth_field_is_rejected_with_its_row_number(
     con: duckdb.DuckDBPyConnection,
     real_exports: Path,
     tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
     encoding: str,
-    batch_rows: int | None,
+    read_as: int | None,
 ):
     # line 7 is order 6: 总金额 327.7, paid 148.9, refunded 178.8 (gmv 327.70)
     cut = _cut(real_exports, tmp_path, line_number=7, keep_fields=4, encoding=encoding)
-    if batch_rows is not None:
-        # read as a big file is: in batches of about `batch_rows` rows
-        monkeypatch.setattr(reader, "STREAM_BYTES", 0)
-        monkeypatch.setattr(reader, "BATCH_ROWS", batch_rows)
 
     result = load_file(con, cut, platform="tmall", store_id="qinyida")
 
@@ -79,32 +87,22 @@ def _edited(
     return path
 
 
-def _in_batches(monkeypatch: pytest.MonkeyPatch, batch_rows: int | None) -> None:
-    if batch_rows is not None:
-        monkeypatch.setattr(reader, "STREAM_BYTES", 0)
-        monkeypatch.setattr(reader, "BATCH_ROWS", batch_rows)
-
-
 def _sums(con: duckdb.DuckDBPyConnection) -> tuple:
     return con.execute("select sum(gmv), sum(refund) from raw.order_lines").fetchone()
 
 
-@pytest.mark.parametrize("encoding", ["utf-8", "gb18030"])
-@pytest.mark.parametrize("batch_rows", [None, 1, 3])
 def test_two_rows_joined_into_one_are_rejected_not_cut_to_the_header(
     con: duckdb.DuckDBPyConnection,
     real_exports: Path,
     tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
     encoding: str,
-    batch_rows: int | None,
+    read_as: int | None,
 ):
     # order 7 (line 8: gmv 357.00, refund 0) pasted onto the end of order 6 (line 7)
     def join(lines: list[str]) -> None:
         lines[6] = lines[6] + "," + lines.pop(7)
 
     path = _edited(real_exports, tmp_path, join, encoding)
-    _in_batches(monkeypatch, batch_rows)
 
     result = load_file(con, path, platform="tmall", store_id="qinyida")
 
@@ -116,13 +114,11 @@ def test_two_rows_joined_into_one_are_rejected_not_cut_to_the_header(
     assert _sums(con) == (Decimal("3438.80"), Decimal("554.60"))
 
 
-@pytest.mark.parametrize("batch_rows", [None, 1, 3])
 def test_a_row_cut_short_is_found_even_when_a_quoted_cell_spans_lines(
     con: duckdb.DuckDBPyConnection,
     real_exports: Path,
     tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-    batch_rows: int | None,
+    read_as: int | None,
 ):
     def edit(lines: list[str]) -> None:
         cells = lines[3].split(",")
@@ -131,7 +127,6 @@ def test_a_row_cut_short_is_found_even_when_a_quoted_cell_spans_lines(
         lines[6] = ",".join(lines[6].split(",")[:4])  # order 6 cut after its 4th field
 
     path = _edited(real_exports, tmp_path, edit, "utf-8")
-    _in_batches(monkeypatch, batch_rows)
 
     result = load_file(con, path, platform="tmall", store_id="qinyida")
 
@@ -142,19 +137,16 @@ def test_a_row_cut_short_is_found_even_when_a_quoted_cell_spans_lines(
     assert _sums(con) == (Decimal("3795.80"), Decimal("554.60"))
 
 
-@pytest.mark.parametrize("batch_rows", [None, 2])
 def test_a_header_ending_in_a_comma_does_not_make_every_row_short(
     con: duckdb.DuckDBPyConnection,
     real_exports: Path,
     tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-    batch_rows: int | None,
+    read_as: int | None,
 ):
     def edit(lines: list[str]) -> None:
         lines[0] = lines[0] + ","
 
     path = _edited(real_exports, tmp_path, edit, "utf-8")
-    _in_batches(monkeypatch, batch_rows)
 
     result = load_file(con, path, platform="tmall", store_id="qinyida")
 
@@ -213,15 +205,12 @@ def test_field_counts_agree_with_the_csv_module_on_random_well_formed_records(
     assert counts.to_list() == expected
 
 
-@pytest.mark.parametrize("encoding", ["utf-8", "gb18030"])
-@pytest.mark.parametrize("batch_rows", [None, 1, 3])
 def test_rows_cut_short_are_found_in_a_file_that_ends_inside_a_quoted_cell(
     con: duckdb.DuckDBPyConnection,
     real_exports: Path,
     tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
     encoding: str,
-    batch_rows: int | None,
+    read_as: int | None,
 ):
     # A copy that stopped inside a quoted cell of the last row (order 40, gmv 0.00), in a
     # file whose order 6 (line 7, gmv 327.70, refund 178.80) was cut to four fields too.
@@ -231,7 +220,6 @@ def test_rows_cut_short_are_found_in_a_file_that_ends_inside_a_quoted_cell(
 
     path = _edited(real_exports, tmp_path, cut, encoding)
     path.write_bytes(path.read_bytes().rstrip(b"\n"))
-    _in_batches(monkeypatch, batch_rows)
 
     result = load_file(con, path, platform="tmall", store_id="qinyida")
 
